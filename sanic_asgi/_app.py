@@ -1,0 +1,164 @@
+"""``ASGIApp``: the outer ASGI callable around an unchanged Sanic app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from sanic.log import error_logger
+
+from ._exceptions import ConfigurationError, MalformedScope, UnsupportedScope
+from ._http import HTTPCycle
+from ._lifespan import LifespanCycle
+from ._runtime import AppRuntime, RuntimeState
+from ._websocket import WebSocketCycle
+
+if TYPE_CHECKING:
+    from sanic import Request, Sanic
+
+    from ._types import Receive, Scope, Send
+
+__all__ = ["ASGIApp", "lifespan_state"]
+
+LifespanMode = Literal["auto", "on", "off"]
+_LIFESPAN_MODES = ("auto", "on", "off")
+
+# id(app) -> (app, runtime): Sanic apps cannot be weakly referenced, so the
+# app is kept beside its runtime and compared by identity on lookup.
+_RUNTIMES: dict[int, tuple[Any, AppRuntime]] = {}
+
+
+class ASGIApp:
+    """Serve a Sanic app through any ASGI server.
+
+    Usage::
+
+        from sanic import Sanic
+        from sanic_asgi import ASGIApp
+
+        app = Sanic("shop")
+        asgi = ASGIApp(app)      # uvicorn shop:asgi
+
+    Arguments:
+
+    * ``app`` - the ``sanic.Sanic`` application, used as it is.
+    * ``lifespan`` - ``"auto"`` (default): run Sanic's listeners on the
+      server's lifespan events, or lazily before the first request when the
+      server sends none.  ``"on"``: require lifespan events; requests that
+      arrive without a completed startup get 503.  ``"off"``: ignore lifespan
+      events and always start lazily.
+    * ``graceful_shutdown_timeout`` - seconds that ``lifespan.shutdown`` waits
+      for requests in flight before ``after_server_stop`` runs; defaults to
+      the app's ``GRACEFUL_SHUTDOWN_TIMEOUT``.
+    """
+
+    def __init__(
+        self,
+        app: Sanic,
+        *,
+        lifespan: LifespanMode = "auto",
+        graceful_shutdown_timeout: float | None = None,
+    ) -> None:
+        from sanic import Sanic
+
+        if not isinstance(app, Sanic):
+            raise ConfigurationError(f"ASGIApp expects a sanic.Sanic application, got {type(app).__name__}")
+        if lifespan not in _LIFESPAN_MODES:
+            raise ConfigurationError(f"lifespan must be one of 'auto', 'on', 'off'; got {lifespan!r}")
+        if graceful_shutdown_timeout is not None and (
+            isinstance(graceful_shutdown_timeout, bool)
+            or not isinstance(graceful_shutdown_timeout, (int, float))
+            or graceful_shutdown_timeout < 0
+        ):
+            raise ConfigurationError(
+                f"graceful_shutdown_timeout must be a number of seconds >= 0, got {graceful_shutdown_timeout!r}"
+            )
+        self.app = app
+        self.lifespan: LifespanMode = lifespan
+        self.runtime = AppRuntime(app, graceful_shutdown_timeout=graceful_shutdown_timeout)
+        _RUNTIMES[id(app)] = (app, self.runtime)
+
+    def __repr__(self) -> str:
+        return f"ASGIApp({self.app.name!r}, lifespan={self.lifespan!r})"
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The lifespan state shared with every request (``scope["state"]``)."""
+        return self.runtime.lifespan_state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            kind = scope["type"]
+        except (TypeError, KeyError):
+            raise MalformedScope(f"expected a scope mapping with a 'type' key, got {scope!r:.200}") from None
+        if kind == "http":
+            if self.runtime.state is not RuntimeState.STARTED and not await self._start_for_request(send):
+                return
+            await HTTPCycle(self.runtime, scope, receive, send).run()
+        elif kind == "websocket":
+            if self.runtime.state is not RuntimeState.STARTED and not await self._start_for_request(send, ws=True):
+                return
+            await WebSocketCycle(self.runtime, scope, receive, send).run()
+        elif kind == "lifespan":
+            if self.lifespan == "off":
+                # Returning without a message: servers carry on without
+                # lifespan (uvicorn, hypercorn); we start lazily instead.
+                return
+            await LifespanCycle(self.runtime, scope, receive, send).run()
+        else:
+            raise UnsupportedScope(
+                f"sanic-asgi serves 'http', 'websocket' and 'lifespan' scopes; got type {kind!r}"
+            )
+
+    async def _start_for_request(self, send: Send, ws: bool = False) -> bool:
+        """Start the app for a server without lifespan; answer 503 if we cannot."""
+        if self.lifespan == "on":
+            error_logger.error(
+                "ASGIApp(lifespan='on') got a request before lifespan startup completed; "
+                "answering 503. Is the server running with lifespan disabled?"
+            )
+            await _refuse(send, ws)
+            return False
+        try:
+            await self.runtime.ensure_started()
+        except Exception:
+            error_logger.exception("Sanic app %r failed to start; answering 503", self.app.name)
+            await _refuse(send, ws)
+            return False
+        return True
+
+
+async def _refuse(send: Send, ws: bool) -> None:
+    if ws:
+        await send({"type": "websocket.close", "code": 1011, "reason": "Service Unavailable"})
+        return
+    body = b"Service Unavailable"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def lifespan_state(source: Request | Sanic) -> dict[str, Any]:
+    """The lifespan state dict: from a request (its ``scope["state"]``) or
+    from the app (the dict the server copies into every request scope; write
+    to it in ``before_server_start`` listeners)."""
+    from sanic import Sanic
+
+    if isinstance(source, Sanic):
+        entry = _RUNTIMES.get(id(source))
+        if entry is None or entry[0] is not source:
+            raise LookupError(f"app {source.name!r} is not served by a sanic_asgi.ASGIApp")
+        return entry[1].lifespan_state
+    transport = getattr(source, "transport", None)
+    scope = getattr(transport, "scope", None)
+    runtime = getattr(transport, "runtime", None)
+    if scope is None or runtime is None:
+        raise LookupError("this request was not served by sanic_asgi.ASGIApp")
+    state = scope.get("state")
+    if isinstance(state, dict):
+        return state
+    return runtime.lifespan_state  # type: ignore[no-any-return]

@@ -1,0 +1,115 @@
+"""Sanic 22.12 to 25.12."""
+
+from __future__ import annotations
+
+from inspect import isawaitable
+from typing import TYPE_CHECKING, Any
+
+from sanic.models.server_types import ConnInfo
+
+from ._base import Generation
+
+if TYPE_CHECKING:
+    from sanic import Request, Sanic
+
+    from .._types import Scope
+
+try:  # Sanic 23.6+
+    from sanic.logging.setup import setup_logging as _setup_logging
+except ImportError:  # pragma: no cover - Sanic 22.12 / 23.3
+    _setup_logging = None
+
+
+class ScopeConnInfo(ConnInfo):
+    """``ConnInfo`` filled from the ASGI scope instead of a socket.
+
+    Sanic's ``ConnInfo(transport)`` asks the transport five questions through
+    ``get_extra_info``; the scope already holds every answer, so the fields are
+    set directly (same meaning as ``sanic.models.server_types.ConnInfo``).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, scope: Scope) -> None:  # noqa: D107 - see class docstring
+        from types import SimpleNamespace
+
+        self.ctx = SimpleNamespace()
+        self.lost = False
+        self.ssl = scope.get("scheme") in ("https", "wss")
+        self.server_name = ""
+        self.cert: dict[str, Any] = {}
+        self.network_paths: list[Any] = []
+        self.server = self.client = ""
+        self.server_port = self.client_port = 0
+        self.client_ip = ""
+        self.peername = None
+        server = scope.get("server")
+        self.sockname = server
+        if server:
+            host, port = server[0], server[1]
+            if port is None:  # UNIX socket: (path, None)
+                self.server = host
+            else:
+                self.server = f"[{host}]" if ":" in host else host
+                self.server_port = port
+                if port != (443 if self.ssl else 80):
+                    self.server = f"{self.server}:{port}"
+        client = scope.get("client")
+        if client:
+            host, port = client[0], client[1]
+            self.peername = (host, port)
+            self.client = f"[{host}]" if ":" in host else host
+            self.client_ip = host
+            self.client_port = port or 0
+        tls = (scope.get("extensions") or {}).get("tls")
+        if tls:
+            self.ssl = True
+            self.server_name = tls.get("server_name") or ""  # SNI, as Sanic's
+
+
+class Sanic22(Generation):
+    name = "sanic22"
+
+    def make_request(
+        self,
+        request_class: type[Request],
+        url_bytes: bytes,
+        headers: list[tuple[str, str]],
+        version: str,
+        method: str,
+        transport: Any,
+        app: Sanic,
+    ) -> Request:
+        return request_class(url_bytes, headers, version, method, transport, app)  # type: ignore[arg-type]
+
+    def make_conn_info(self, scope: Scope) -> ConnInfo:
+        return ScopeConnInfo(scope)
+
+    def setup_logging(self, app: Sanic) -> None:
+        if _setup_logging is not None:
+            _setup_logging(app.state.is_debug, app.config.NO_COLOR, app.config.LOG_EXTRA)
+
+    async def startup(self, app: Sanic) -> None:
+        await app._startup()
+
+    async def server_event(self, app: Sanic, concern: str, action: str) -> None:
+        await app._server_event(concern, action)
+
+    async def process_event(self, app: Sanic, event: str) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        for listener in app.listeners.get(event, ()):
+            try:
+                result = listener(app)
+            except TypeError:  # old-style (app, loop) listeners, as trigger_events
+                result = listener(app, loop)
+            if isawaitable(result):
+                await result
+
+    def reset(self, app: Sanic) -> None:
+        # What Sanic's own server does when it stops (StartupMixin._cleanup_apps),
+        # plus the flag that `_startup` sets.
+        app.router.reset()
+        app.signal_router.reset()
+        app.state.is_started = False

@@ -1,0 +1,530 @@
+"""One HTTP request: ASGI scope/receive/send <-> Sanic Request/handle_request.
+
+Theory of operation
+-------------------
+
+Sanic's handlers talk to the connection through two objects hanging off the
+request: ``request.transport`` (peer addresses, the ASGI scope) and
+``request.stream`` (``respond()``, ``send()``, ``read()``, ``stage``).  On
+Sanic's own server these are the asyncio transport and ``sanic.http.Http``.
+Here one ``HTTPCycle`` plays both parts for one ASGI ``http`` scope, and it
+copies ``Http``'s rules where they decide what the client sees:
+
+* ``stage`` follows ``sanic.http.Stage``: HANDLER while the handler may still
+  respond, RESPONSE once ``http.response.start`` went out, IDLE when the final
+  body message is sent, FAILED on a second ``respond()``.  Sanic's error
+  handling reads it to decide whether an error page can still be sent.
+* Framing is ``Http.http1_response_header``'s: a body sent in one block gets a
+  ``content-length``; 1xx/204/304 never carry a body; HEAD answers carry the
+  GET's headers and no body; a streamed body with a declared length is checked
+  against it.  Chunking itself is the server's job, so no
+  ``transfer-encoding`` header is sent.
+* The request body is pulled from ``receive()`` only when Sanic asks for it
+  (``read()``): that is the backpressure.  ``REQUEST_MAX_SIZE`` is checked
+  against ``content-length`` before anything is read, and against the bytes
+  seen so far for bodies of unknown length.
+* Once the body has ended, a watcher task waits on ``receive()`` for
+  ``http.disconnect`` and cancels the request task, as Sanic's
+  ``connection_lost`` cancels its connection task.  ``RESPONSE_TIMEOUT`` is an
+  idle timer reset by every body chunk and send, as Sanic's
+  ``check_timeouts``; it cancels the same way and answers 503.
+* After ``http.response.start`` has gone out an error cannot become an error
+  page: Sanic logs it, and the exception is re-raised so that the server
+  aborts the connection instead of ending a truncated body as if complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from time import monotonic, perf_counter
+from typing import TYPE_CHECKING, Any, Callable, Coroutine
+
+from sanic.exceptions import (
+    PayloadTooLarge,
+    RequestCancelled,
+    SanicException,
+    ServerError,
+    ServiceUnavailable,
+)
+from sanic.helpers import has_message_body
+from sanic.http import Stage
+from sanic.http.constants import HTTP
+from sanic.log import access_logger, logger
+
+from ._exceptions import MalformedScope, UnexpectedMessage
+from ._scope import headers_from_scope, target_from_scope
+
+if TYPE_CHECKING:
+    from sanic import Request, Sanic
+    from sanic.models.server_types import ConnInfo
+    from sanic.response import BaseHTTPResponse
+
+    from ._runtime import AppRuntime
+    from ._types import Message, Receive, Scope, Send
+
+__all__ = ["HTTPCycle"]
+
+_DISCONNECT = "disconnect"
+_TIMEOUT = "timeout"
+
+SendFunc = Callable[[bytes, bool], Coroutine[Any, Any, None]]
+
+
+class HTTPCycle:
+    """The ``request.transport`` and ``request.stream`` of one ASGI request."""
+
+    # Read by Sanic: request.protocol.version (Request.stream_id).
+    version = HTTP.VERSION_1
+
+    __slots__ = (
+        "scope",
+        "runtime",
+        "app",
+        "request",
+        "response",
+        "stage",
+        "request_body",
+        "request_max_size",
+        "request_bytes",
+        "send",
+        "conn_info",
+        "head_only",
+        "_receive",
+        "_send",
+        "_task",
+        "_timer",
+        "_watcher",
+        "_cancel_reason",
+        "_last_io",
+        "_bytes_left",
+        "_chunked",
+        "_perft0",
+        "_disconnected",
+    )
+
+    def __init__(self, runtime: AppRuntime, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scope = scope
+        self.runtime = runtime
+        self.app: Sanic = runtime.app
+        self._receive = receive
+        self._send = send
+        self.request: Request | None = None
+        self.response: BaseHTTPResponse | None = None
+        self.stage = Stage.IDLE
+        self.request_body = False
+        self.request_max_size: float = runtime.request_max_size
+        self.request_bytes = 0
+        self.send: SendFunc | None = self._send_start
+        self.conn_info: ConnInfo | None = None
+        self.head_only = False
+        self._task: asyncio.Task[Any] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._cancel_reason: str | None = None
+        self._last_io = 0.0
+        self._bytes_left = 0
+        self._chunked = False
+        self._perft0: float | None = None
+        self._disconnected = False
+
+    # ------------------------------------------------------------------ #
+    # Transport API (what Sanic reads from request.transport)
+    # ------------------------------------------------------------------ #
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        if name == "peername":
+            return self.scope.get("client") or default
+        if name == "sockname":
+            return self.scope.get("server") or default
+        if name == "sslcontext":
+            return self.scope.get("scheme") in ("https", "wss")
+        return default
+
+    def get_protocol(self) -> HTTPCycle:
+        return self
+
+    def get_websocket_connection(self) -> Any:
+        # A plain HTTP request reached a websocket route.  Sanic's server
+        # answers as the websockets library does: 426 Upgrade Required.
+        raise SanicException(
+            "Failed to open a WebSocket connection: missing Connection header.\n\n"
+            "You cannot access a WebSocket server directly with a browser. "
+            "You need a WebSocket client.\n",
+            status_code=426,
+            headers={"upgrade": "websocket"},
+        )
+
+    def is_closing(self) -> bool:
+        return self._disconnected
+
+    # ------------------------------------------------------------------ #
+    # Running the request
+    # ------------------------------------------------------------------ #
+    async def run(self) -> None:
+        runtime = self.runtime
+        self._task = asyncio.current_task()
+        runtime.request_started()
+        try:
+            try:
+                request = self._make_request()
+            except (MalformedScope, UnicodeError):
+                raise
+            except Exception as exc:  # BadURL, URITooLong: Sanic answers 400/414
+                self._make_empty_request()
+                self.stage = Stage.HANDLER
+                await self._error_response(exc)
+                return
+            self.stage = Stage.HANDLER
+            self._perft0 = perf_counter()
+            self._arm_timer()
+            if not self.request_body:
+                self._start_watcher()
+            try:
+                await self.app.handle_request(request)
+                if self.stage is Stage.HANDLER:
+                    raise ServerError("Handler produced no response")
+                if self.stage is Stage.RESPONSE and self.response is not None:
+                    await self.response.send(end_stream=True)
+            except asyncio.CancelledError as exc:
+                await self._on_cancelled(exc)
+            except Exception as exc:
+                await self._error_response(exc)
+        finally:
+            self._cleanup()
+            runtime.request_finished()
+
+    def _make_request(self) -> Request:
+        scope = self.scope
+        try:
+            method: str = scope["method"]
+            version: str = scope.get("http_version", "1.1")
+        except KeyError as exc:
+            raise MalformedScope(f"http scope has no {exc.args[0]!r} key: {_describe(scope)}") from None
+        headers = headers_from_scope(scope)
+        url_bytes = target_from_scope(scope)
+        runtime = self.runtime
+        request = runtime.generation.make_request(
+            runtime.request_class, url_bytes, headers, version, method, self, self.app
+        )
+        runtime.request_class._current.set(request)
+        self.request = request
+        request.stream = self  # type: ignore[assignment]
+        self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
+        self.head_only = method == "HEAD"
+        # Does a body follow?  HTTP/1 says so with content-length or
+        # transfer-encoding; HTTP/2 and 3 may send one without either.
+        length = request.headers.get("content-length")
+        if length is not None:
+            try:
+                self.request_bytes = int(length)
+            except ValueError:
+                self.request_bytes = 0
+            self.request_body = self.request_bytes > 0
+        elif version in ("1.0", "1.1"):
+            self.request_body = "transfer-encoding" in request.headers
+        else:
+            self.request_body = True
+        return request
+
+    def _make_empty_request(self) -> None:
+        """Sanic's ``Http.create_empty_request``: a stand-in for error pages
+        when the scope's target could not be made into a Request."""
+        raw = self.scope.get("raw_path") or str(self.scope.get("path", "*")).encode("utf-8", "surrogateescape")
+        url_bytes = raw.decode("ascii", "backslashreplace").encode("ascii")[:1024] or b"*"
+        try:
+            request = self.runtime.generation.make_request(
+                self.runtime.request_class, url_bytes, [], "1.1", "NONE", self, self.app
+            )
+        except Exception:
+            request = self.runtime.generation.make_request(
+                self.runtime.request_class, b"*", [], "1.1", "NONE", self, self.app
+            )
+        request.stream = self  # type: ignore[assignment]
+        request.conn_info = self.runtime.generation.make_conn_info(self.scope)
+        self.request = request
+
+    async def _on_cancelled(self, exc: asyncio.CancelledError) -> None:
+        reason = self._cancel_reason
+        if reason is not None:
+            self._cancel_reason = None
+            task = self._task
+            if task is not None and sys.version_info >= (3, 11):
+                task.uncancel()
+        if reason == _DISCONNECT or self._disconnected:
+            request = self.request
+            logger.info(
+                f"Request: {request.method if request else '?'} {request.url if request else '?'} "
+                "stopped. Transport is closed."
+            )
+            if self.runtime.access_log:
+                self._log_disconnect()
+            return
+        if reason is None and _really_cancelled(self._task):
+            raise exc  # the server cancelled us: do not swallow it
+        error: BaseException = ServiceUnavailable("Response Timeout") if reason == _TIMEOUT else exc
+        await self._error_response(error, request_middleware=reason is None)
+
+    async def _error_response(self, exc: BaseException, *, request_middleware: bool = True) -> None:
+        """``Http.error_response``: an error page while one can still be sent,
+        else log and abort the connection."""
+        request = self.request
+        assert request is not None
+        if isinstance(exc, (ServiceUnavailable, RequestCancelled)):
+            request_middleware = False
+        started = self.stage is not Stage.HANDLER
+        try:
+            await self.app.handle_exception(request, exc, request_middleware)
+        except asyncio.CancelledError:
+            raise
+        except Exception as second:
+            await self.app.handle_exception(request, second, False)
+        if started and self.stage is not Stage.IDLE and not self._disconnected:
+            # Sanic has logged it; the body is incomplete: make the server
+            # drop the connection rather than end the body cleanly.
+            raise exc
+
+    # ------------------------------------------------------------------ #
+    # Request body (Stream API)
+    # ------------------------------------------------------------------ #
+    async def read(self) -> bytes | None:
+        """Read the next chunk of the request body, or None at its end."""
+        while self.request_body:
+            if self.request_bytes > self.request_max_size:
+                raise PayloadTooLarge("Request body exceeds the size limit")
+            message = await self._receive()
+            try:
+                kind = message["type"]
+            except (TypeError, KeyError):
+                raise UnexpectedMessage(f"expected an http.request message from receive(), got {message!r:.200}") from None
+            if kind == "http.request":
+                body: bytes = message.get("body", b"")
+                if not message.get("more_body", False):
+                    self.request_body = False
+                    self._start_watcher()
+                if body:
+                    self._last_io = monotonic()
+                    if "content-length" not in self.request.headers:  # type: ignore[union-attr]
+                        self.request_bytes += len(body)
+                        if self.request_bytes > self.request_max_size:
+                            raise PayloadTooLarge("Request body exceeds the size limit")
+                    return body
+            elif kind == "http.disconnect":
+                self._mark_disconnected()
+                raise RequestCancelled()
+            else:
+                raise UnexpectedMessage(f"expected 'http.request' or 'http.disconnect' from receive(), got {kind!r}")
+        return None
+
+    async def __aiter__(self) -> Any:
+        while self.request_body:
+            data = await self.read()
+            if data:
+                yield data
+
+    # ------------------------------------------------------------------ #
+    # Response (Stream API)
+    # ------------------------------------------------------------------ #
+    def respond(self, response: BaseHTTPResponse) -> BaseHTTPResponse:
+        if self.stage is not Stage.HANDLER:
+            self.stage = Stage.FAILED
+            raise RuntimeError("Response already started")
+        if self.response is not None:
+            self.response.stream = None
+        self.response, response.stream = response, self  # type: ignore[assignment]
+        return response
+
+    async def _send_start(self, data: bytes, end_stream: bool) -> None:
+        """``Http.http1_response_header`` for ASGI."""
+        res = self.response
+        assert res is not None
+        if not data and getattr(res, "body", None):
+            data, end_stream = res.body, True  # type: ignore[assignment]
+        status = res.status
+        if not isinstance(status, int) or status < 200:
+            raise RuntimeError(f"Invalid response status {status!r}")
+        headers = res.headers
+        size = len(data)
+        send: SendFunc | None
+        if not has_message_body(status):
+            send = None
+            if data or not end_stream or "content-length" in headers or "transfer-encoding" in headers:
+                data, size, end_stream = b"", 0, True
+                headers.pop("content-length", None)
+                headers.pop("transfer-encoding", None)
+                logger.warning(
+                    f"Message body set in response on {self.request.path}. "  # type: ignore[union-attr]
+                    f"A {status} response may only have headers, no body."
+                )
+        elif self.head_only and "content-length" in headers:
+            send = None
+        elif end_stream:
+            headers["content-length"] = size
+            send = None
+        elif "content-length" in headers:
+            self._bytes_left = int(headers["content-length"]) - size
+            send = self._send_fixed
+        else:
+            headers.pop("transfer-encoding", None)  # the server chunks
+            self._chunked = True
+            send = self._send_chunked
+        if self.head_only:
+            data = b""
+            send = self._send_head_ignored
+        self.send = send
+
+        if self.runtime.access_log:
+            self._log_response()
+        start: Message = {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(name.lower(), value) for name, value in res.processed_headers],
+        }
+        await self._asgi_send(start)
+        self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
+        if end_stream or data:
+            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+
+    async def _send_fixed(self, data: bytes, end_stream: bool) -> None:
+        bytes_left = self._bytes_left - len(data)
+        if bytes_left < 0:
+            raise ServerError("Response was bigger than content-length")
+        if bytes_left == 0:
+            self.send = None
+            self.stage = Stage.IDLE
+            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": False})
+        else:
+            if end_stream:
+                raise ServerError("Response was smaller than content-length")
+            if data:
+                await self._asgi_send({"type": "http.response.body", "body": data, "more_body": True})
+        self._bytes_left = bytes_left
+
+    async def _send_chunked(self, data: bytes, end_stream: bool) -> None:
+        if end_stream:
+            self.send = None
+            self.stage = Stage.IDLE
+            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": False})
+        elif data:
+            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": True})
+
+    async def _send_head_ignored(self, data: bytes, end_stream: bool) -> None:
+        if end_stream:
+            self.send = None
+            self.stage = Stage.IDLE
+            await self._asgi_send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _asgi_send(self, message: Message) -> None:
+        if self._disconnected:
+            raise RequestCancelled()
+        try:
+            await self._send(message)
+        except OSError:
+            # ASGI 2.4: send() on a closed connection raises an OSError.
+            self._mark_disconnected()
+            raise RequestCancelled() from None
+        self._last_io = monotonic()
+
+    # ------------------------------------------------------------------ #
+    # Disconnects and timeouts
+    # ------------------------------------------------------------------ #
+    def _mark_disconnected(self) -> None:
+        self._disconnected = True
+        if self.conn_info is not None:
+            self.conn_info.lost = True
+
+    def _start_watcher(self) -> None:
+        if self._watcher is None and self._task is not None:
+            self._watcher = asyncio.get_running_loop().create_task(self._watch_disconnect())
+
+    async def _watch_disconnect(self) -> None:
+        """After the body: wait for ``http.disconnect`` and cancel the request."""
+        while True:
+            message = await self._receive()
+            if message.get("type") == "http.disconnect":
+                break
+        self._mark_disconnected()
+        task = self._task
+        if task is not None and not task.done() and self.stage is not Stage.IDLE:
+            self._cancel_reason = _DISCONNECT
+            task.cancel()
+
+    def _arm_timer(self) -> None:
+        timeout = self.runtime.response_timeout
+        if timeout and timeout > 0:
+            self._last_io = monotonic()
+            self._timer = asyncio.get_running_loop().call_later(timeout, self._check_timeout)
+
+    def _check_timeout(self) -> None:
+        self._timer = None
+        task = self._task
+        if task is None or task.done() or self.stage is Stage.IDLE:
+            return
+        timeout = self.runtime.response_timeout
+        idle = monotonic() - self._last_io
+        if idle < timeout:
+            self._timer = asyncio.get_running_loop().call_later(timeout - idle, self._check_timeout)
+            return
+        logger.debug("Response Timeout. Closing connection.")
+        self._cancel_reason = _TIMEOUT
+        task.cancel()
+
+    def _cleanup(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        watcher = self._watcher
+        if watcher is not None:
+            self._watcher = None
+            if not watcher.done():
+                watcher.cancel()
+        # Break the request <-> stream cycle (Http.http1 does the same), so
+        # the request's objects are freed by refcount, not the cyclic GC.
+        request = self.request
+        if request is not None:
+            request.stream = None
+            if self.response is not None:
+                self.response.stream = None
+        self._task = None
+
+    # ------------------------------------------------------------------ #
+    # Access log, as sanic.http.Http.log_response / HttpProtocol.log_disconnect
+    # ------------------------------------------------------------------ #
+    def _log_response(self) -> None:
+        req, res = self.request, self.response
+        assert req is not None and res is not None
+        extra = {
+            "status": getattr(res, "status", 0),
+            "byte": "chunked" if self._chunked else res.headers.get("content-length", 0),
+            "host": self._host_for_log(req),
+            "request": f"{req.method} {req.url}",
+            "duration": f" {1000 * (perf_counter() - self._perft0):.1f}ms" if self._perft0 is not None else "",
+        }
+        access_logger.info("", extra=extra)
+
+    def _log_disconnect(self) -> None:
+        req, res = self.request, self.response
+        extra = {
+            "status": res.status if res else str(self.stage),
+            "byte": "DISCONNECTED",
+            "host": self._host_for_log(req) if req else f"{id(self):X}"[-5:-1] + "unx",
+            "request": f"{req.method} {req.url}" if req else "nil",
+            "duration": "",
+        }
+        access_logger.info("", extra=extra)
+
+    def _host_for_log(self, req: Request) -> str:
+        ip = req.client_ip
+        return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
+
+
+def _really_cancelled(task: asyncio.Task[Any] | None) -> bool:
+    """Was the task itself cancelled (by the server), rather than a handler
+    raising CancelledError?  Only knowable on Python 3.11+."""
+    if task is None or sys.version_info < (3, 11):
+        return False
+    return task.cancelling() > 0
+
+
+def _describe(scope: Scope) -> str:
+    keys = ", ".join(sorted(map(str, scope)))
+    return f"type={scope.get('type')!r}, keys: {keys}"

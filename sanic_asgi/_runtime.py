@@ -1,0 +1,247 @@
+"""The running state of one Sanic app behind one ``ASGIApp``.
+
+Theory of operation
+-------------------
+
+Sanic's own server starts an app in a fixed order (``serve()`` in
+``sanic/mixins/startup.py`` and ``_serve_http_1`` in ``sanic/server/runners.py``)::
+
+    main process:  main_process_start
+    worker:        app._startup()            routes and signals finalized, TouchUp
+                   before_server_start       (signal server.init.before)
+                   ...socket bound...
+                   after_server_start        (signal server.init.after)
+    main process:  main_process_ready
+    ...serving...
+    worker:        before_server_stop        (signal server.shutdown.before)
+                   ...connections drained for GRACEFUL_SHUTDOWN_TIMEOUT...
+                   after_server_stop         (signal server.shutdown.after)
+    main process:  main_process_stop
+                   routers reset
+
+Under ASGI there is one process per worker and no "main process" that we can
+see, so ``AppRuntime.start`` runs the whole sequence, main-process listeners
+included, once per worker: on ``lifespan.startup`` when the server speaks the
+lifespan protocol, or lazily before the first request when it does not
+(daphne, ``uvicorn --lifespan off``).  ``stop`` runs the shutdown half and
+resets what ``start`` set, so that the same app object can be started again
+(test suites and reloaders do this).
+
+The runtime also counts requests in flight, so that shutdown can drain them
+the way Sanic's server drains its connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import multiprocessing
+import os
+from typing import TYPE_CHECKING, Any
+
+from sanic.log import error_logger, logger
+
+from ._generations import Generation, detect
+
+if TYPE_CHECKING:
+    from sanic import Request, Sanic
+
+__all__ = ["AppRuntime", "RuntimeState"]
+
+log = logging.getLogger("sanic_asgi")
+
+
+class RuntimeState(enum.Enum):
+    STOPPED = "stopped"
+    STARTING = "starting"
+    STARTED = "started"
+    STOPPING = "stopping"
+    FAILED = "failed"
+
+
+class AppRuntime:
+    """Start/stop bookkeeping and per-app settings cached at startup."""
+
+    def __init__(self, app: Sanic, *, graceful_shutdown_timeout: float | None) -> None:
+        self.app = app
+        self.generation: Generation = detect(app)
+        self.state = RuntimeState.STOPPED
+        self._graceful_override = graceful_shutdown_timeout
+        self._start_lock: asyncio.Lock | None = None
+        self._startup_error: BaseException | None = None
+        # Shared with every request scope when the server has no lifespan
+        # state of its own (lazy start).
+        self.lifespan_state: dict[str, Any] = {}
+        self.inflight = 0
+        self._drained: asyncio.Event | None = None
+        self.refresh_settings()
+
+    # -- settings -------------------------------------------------------
+    def refresh_settings(self) -> None:
+        """Read the config values Sanic's protocol reads once per connection."""
+        config = self.app.config
+        self.request_class: type[Request] = self.app.request_class or _default_request()
+        self.access_log: bool = bool(config.ACCESS_LOG)
+        self.request_max_size: float = config.REQUEST_MAX_SIZE
+        self.request_timeout: float = config.REQUEST_TIMEOUT
+        self.response_timeout: float = config.RESPONSE_TIMEOUT
+        self.websocket_max_size: int | None = config.WEBSOCKET_MAX_SIZE
+        self.websocket_ping_interval: float | None = config.WEBSOCKET_PING_INTERVAL
+        self.websocket_ping_timeout: float | None = config.WEBSOCKET_PING_TIMEOUT
+
+    @property
+    def graceful_shutdown_timeout(self) -> float:
+        if self._graceful_override is not None:
+            return self._graceful_override
+        return float(self.app.config.GRACEFUL_SHUTDOWN_TIMEOUT)
+
+    # -- start / stop -----------------------------------------------------
+    async def start(self) -> None:
+        """Run Sanic's startup sequence; raises what a listener raised."""
+        if self.state is RuntimeState.STARTED:
+            return
+        app, gen = self.app, self.generation
+        self.state = RuntimeState.STARTING
+        try:
+            # The flag Sanic's own ASGI entry point sets: it makes `app.loop`
+            # usable without Sanic's server and `request.scope` available.
+            app.asgi = True
+            gen.setup_logging(app)
+            self._warn_about_workers()
+            await gen.process_event(app, "main_process_start")
+            _install_signals(app)
+            await gen.startup(app)
+            self.refresh_settings()
+            await gen.server_event(app, "init", "before")
+            await gen.server_event(app, "init", "after")
+            await gen.process_event(app, "main_process_ready")
+        except BaseException as exc:
+            self.state = RuntimeState.FAILED
+            self._startup_error = exc
+            if app.state.is_started:
+                gen.reset(app)
+            raise
+        self.state = RuntimeState.STARTED
+        self._startup_error = None
+
+    async def ensure_started(self) -> None:
+        """Start lazily, once, for servers without lifespan (concurrency-safe)."""
+        if self.state is RuntimeState.STARTED:
+            return
+        if self._start_lock is None:
+            self._start_lock = asyncio.Lock()
+        async with self._start_lock:
+            if self.state is RuntimeState.STARTED:
+                return
+            log.info("No lifespan startup seen; starting %r lazily", self.app.name)
+            await self.start()
+
+    async def stop(self) -> None:
+        """Run Sanic's shutdown sequence.  Listener errors are raised after
+        the sequence has run to its end and the app has been reset."""
+        if self.state not in (RuntimeState.STARTED, RuntimeState.FAILED):
+            return
+        app, gen = self.app, self.generation
+        self.state = RuntimeState.STOPPING
+        errors: list[BaseException] = []
+        for step in (
+            lambda: gen.server_event(app, "shutdown", "before"),
+            self.drain,
+            lambda: gen.server_event(app, "shutdown", "after"),
+            lambda: gen.process_event(app, "main_process_stop"),
+        ):
+            try:
+                await step()
+            except Exception as exc:  # keep going: later listeners still run
+                error_logger.exception("Error during ASGI lifespan shutdown")
+                errors.append(exc)
+        gen.reset(app)
+        self.lifespan_state = {}
+        self.state = RuntimeState.STOPPED
+        if errors:
+            raise errors[0]
+
+    # -- in-flight requests ------------------------------------------------
+    def request_started(self) -> None:
+        self.inflight += 1
+
+    def request_finished(self) -> None:
+        self.inflight -= 1
+        if not self.inflight and self._drained is not None:
+            self._drained.set()
+
+    async def drain(self) -> None:
+        """Wait for requests in flight, up to the grace period (Sanic's
+        GRACEFUL_SHUTDOWN_TIMEOUT), as Sanic's server waits for connections."""
+        if not self.inflight:
+            return
+        self._drained = asyncio.Event()
+        timeout = self.graceful_shutdown_timeout
+        logger.info("Waiting up to %ss for %d request(s) in flight", timeout, self.inflight)
+        try:
+            await asyncio.wait_for(self._drained.wait(), timeout)
+        except asyncio.TimeoutError:
+            error_logger.warning(
+                "%d request(s) still in flight after the %ss grace period",
+                self.inflight,
+                timeout,
+            )
+        finally:
+            self._drained = None
+
+    # -- diagnostics ---------------------------------------------------------
+    def _warn_about_workers(self) -> None:
+        listeners = self.app.listeners
+        main = [e for e in ("main_process_start", "main_process_ready", "main_process_stop") if listeners.get(e)]
+        if main and _probably_one_of_many_workers():
+            error_logger.warning(
+                "%s listener(s) of %r run once per worker under ASGI (this process "
+                "looks like one of several workers), not once per server as on "
+                "Sanic's own server. Move work that must happen once to your "
+                "deployment tooling, or guard it with a lock.",
+                ", ".join(main),
+                self.app.name,
+            )
+
+
+async def _on_websocket_handler_exception(**context: Any) -> None:
+    """Sanic closes a failed handler's websocket with ``ws.close()``: mark our
+    connection so that the close carries 1011 (internal error)."""
+    from ._websocket import WebSocketConnection
+
+    websocket = context.get("websocket")
+    if isinstance(websocket, WebSocketConnection):
+        websocket._handler_failed()
+
+
+def _install_signals(app: Sanic) -> None:
+    """Attach the adapter's signal handlers through Sanic's public signal API,
+    once per app (the signal router keeps them across restarts)."""
+    event = "websocket.handler.exception"
+    registered = [getattr(f, "handler", None) for f in getattr(app, "_future_signals", ())]
+    registered += [getattr(r, "handler", None) for r in app.signal_router.routes]
+    if _on_websocket_handler_exception not in registered:
+        app.signal(event)(_on_websocket_handler_exception)
+
+
+def _probably_one_of_many_workers() -> bool:
+    # uvicorn --workers and hypercorn --workers spawn children with
+    # multiprocessing; gunicorn forks workers; WEB_CONCURRENCY is the
+    # conventional knob both read.
+    if multiprocessing.parent_process() is not None:
+        return True
+    try:
+        if int(os.environ.get("WEB_CONCURRENCY", "1")) > 1:
+            return True
+    except ValueError:
+        pass
+    import sys
+
+    return "gunicorn.arbiter" in sys.modules
+
+
+def _default_request() -> type[Request]:
+    from sanic import Request
+
+    return Request

@@ -1,0 +1,74 @@
+"""Reading an ASGI scope into what Sanic's ``Request`` takes.
+
+Sanic's HTTP/1 parser gives ``Request`` the raw request target (path and
+query, still percent-encoded) and headers decoded with UTF-8 and
+``surrogateescape``, names lowercased (``sanic/http/http1.py``).  We build the
+same from the scope so that a handler sees byte-for-byte what it would see on
+Sanic's server.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ._exceptions import MalformedScope
+from ._types import Scope
+
+__all__ = ["headers_from_scope", "route_path", "target_from_scope"]
+
+# RFC 3986 pchar minus "%" (we are re-encoding a decoded path) plus "/".
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def route_path(scope: Scope) -> str:
+    """``scope["path"]`` with ``root_path`` removed, as Starlette's
+    ``get_route_path``: servers (uvicorn >= 0.26) and Starlette's ``Mount``
+    put the full path in ``path`` and the prefix in ``root_path``."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        rest = path[len(root_path) :]
+        if not rest or rest[0] == "/":
+            return rest or "/"
+    return path
+
+
+def target_from_scope(scope: Scope) -> bytes:
+    """The request target (``/path?query``) as Sanic's router expects it."""
+    try:
+        raw_path = scope.get("raw_path")
+        root_path: str = scope.get("root_path", "")
+        if raw_path:
+            # httpx's ASGITransport puts the query string into raw_path too.
+            raw_path = raw_path.split(b"?", 1)[0]
+            if root_path:
+                root = root_path.encode("utf-8")
+                if raw_path.startswith(root) and raw_path[len(root) : len(root) + 1] in (b"", b"/"):
+                    raw_path = raw_path[len(root) :] or b"/"
+        else:
+            # raw_path is optional in the spec: re-encode the decoded path.
+            raw_path = quote(route_path(scope), safe=_PATH_SAFE).encode("ascii")
+        query: bytes = scope.get("query_string", b"")
+    except (KeyError, AttributeError, TypeError, UnicodeError) as exc:
+        raise MalformedScope(
+            f"expected scope['path'] (str), optional 'raw_path' and 'query_string' "
+            f"(bytes); got path={scope.get('path')!r}, raw_path={scope.get('raw_path')!r}, "
+            f"query_string={scope.get('query_string')!r}"
+        ) from exc
+    if query:
+        return raw_path + b"?" + query
+    return raw_path  # type: ignore[no-any-return]
+
+
+def headers_from_scope(scope: Scope) -> list[tuple[str, str]]:
+    """Header pairs decoded exactly as Sanic's HTTP/1 parser decodes them."""
+    try:
+        return [
+            (name.decode("utf-8", "surrogateescape").lower(), value.decode("utf-8", "surrogateescape"))
+            for name, value in scope.get("headers", ())
+        ]
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise MalformedScope(
+            "expected scope['headers'] as an iterable of [name, value] byte pairs; "
+            f"got {scope.get('headers')!r:.200}"
+        ) from exc

@@ -1,0 +1,424 @@
+"""One websocket connection: an ASGI ``websocket`` scope <-> a Sanic ws handler.
+
+Sanic's ``app._websocket_handler`` (ASGI mode) asks the request's transport for
+the connection (``get_websocket_connection()``), awaits ``accept(subprotocols)``
+and hands the object to the route handler.  ``WebSocketConnection`` is that
+object, with the interface of Sanic's own ``WebsocketImplProtocol``
+(``sanic/server/websockets/impl.py``) and the same behaviour at the edges:
+
+* ``recv(timeout)`` returns ``str`` for text and ``bytes`` for binary, ``None``
+  when the timeout passes; if the peer closes while it waits it raises
+  ``asyncio.CancelledError`` (Sanic's server cancels ``recv`` on a close frame,
+  which ends the handler quietly); after the close it raises ``WebsocketClosed``.
+* ``send`` after close raises ``WebsocketClosed``; a dict raises ``TypeError``.
+* ``close(code, reason)`` reaches the peer as an ASGI ``websocket.close``.
+* Subprotocols are negotiated by the ``websockets`` library's own
+  ``ServerProtocol.select_subprotocol``, the code Sanic's server runs, so the
+  outcome matches the installed ``websockets`` release.
+* ASGI gives applications no ping frames: keepalive pings are the server's
+  job (uvicorn ``--ws-ping-interval``, hypercorn ``websocket_ping_interval``).
+  ``ping()`` therefore returns an already-resolved future and ``pong()`` does
+  nothing, so code written for Sanic's server keeps running.
+
+Incoming messages are read by one task per connection into a bounded queue
+(``max_queue``, as websockets' own), so ``recv(timeout)`` never cancels the
+server's ``receive()`` halfway through a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+from sanic.exceptions import SanicException, ServerError, WebsocketClosed
+from sanic.http import Stage
+from sanic.log import websockets_logger
+
+from ._exceptions import UnexpectedMessage
+from ._scope import headers_from_scope, target_from_scope
+
+if TYPE_CHECKING:
+    from sanic import Request
+    from sanic.response import BaseHTTPResponse
+
+    from ._runtime import AppRuntime
+    from ._types import Message, Receive, Scope, Send
+
+__all__ = ["WebSocketConnection", "WebSocketCycle"]
+
+Data = Union[str, bytes]
+
+_CONNECTING, _OPEN, _CLOSING, _CLOSED = range(4)
+_MAX_QUEUE = 32
+
+
+def _select_subprotocol(available: Sequence[str], offered: Sequence[str]) -> str | None:
+    """Negotiate as Sanic's server does: through websockets' ServerProtocol."""
+    from websockets.server import ServerProtocol
+
+    protocol = ServerProtocol(subprotocols=list(available))  # type: ignore[arg-type]
+    return protocol.select_subprotocol(list(offered))  # type: ignore[arg-type]
+
+
+class WebSocketConnection:
+    """The ``ws`` object a Sanic websocket handler receives under ASGI."""
+
+    def __init__(self, cycle: WebSocketCycle) -> None:
+        self._cycle = cycle
+        self._send_asgi = cycle._send
+        self._receive = cycle._receive
+        self._state = _CONNECTING
+        self._queue: asyncio.Queue[Data | None] = asyncio.Queue(_MAX_QUEUE)
+        self._reader: asyncio.Task[None] | None = None
+        self._recv_lock = asyncio.Lock()
+        self._subprotocol: str | None = None
+        self.close_code: int | None = None
+        self.close_reason: str = ""
+        self._closed = asyncio.Event()
+        self._failed_with: int | None = None
+
+    # -- handshake -------------------------------------------------------
+    async def accept(self, subprotocols: Sequence[str] | None = None) -> None:
+        offered: list[str] = list(self._cycle.scope.get("subprotocols") or ())
+        selected: str | None = None
+        if subprotocols is not None:
+            try:
+                selected = _select_subprotocol(list(subprotocols), offered)
+            except Exception as exc:  # websockets.exceptions.NegotiationError
+                raise SanicException(
+                    f"Failed to open a WebSocket connection: {exc}.\n", status_code=400
+                ) from None
+        message: Message = {"type": "websocket.accept", "subprotocol": selected}
+        await self._send_asgi(message)
+        self._subprotocol = selected
+        self._state = _OPEN
+        self._cycle.stage = Stage.RESPONSE
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+
+    @property
+    def subprotocol(self) -> str | None:
+        return self._subprotocol
+
+    @property
+    def connection(self) -> WebSocketConnection:  # Sanic 21.x name for self
+        return self
+
+    # -- incoming --------------------------------------------------------
+    async def _read(self) -> None:
+        max_size = self._cycle.runtime.websocket_max_size
+        try:
+            while True:
+                message = await self._receive()
+                kind = message.get("type")
+                if kind == "websocket.receive":
+                    data: Data | None = message.get("text")
+                    if data is None:
+                        data = message.get("bytes") or b""
+                    if max_size and len(data) > max_size:
+                        websockets_logger.debug("Websocket message over WEBSOCKET_MAX_SIZE; closing 1009")
+                        await self.close(1009, "message too big")
+                        self._connection_lost(1009, "message too big")
+                        return
+                    await self._queue.put(data)
+                elif kind == "websocket.disconnect":
+                    self._connection_lost(message.get("code", 1005), message.get("reason") or "")
+                    return
+                else:
+                    raise UnexpectedMessage(
+                        f"expected 'websocket.receive' or 'websocket.disconnect' from receive(), got {kind!r}"
+                    )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            websockets_logger.exception("Error reading from the ASGI websocket")
+            self._connection_lost(1006, "")
+
+    def _connection_lost(self, code: int, reason: str) -> None:
+        if self.close_code is None:
+            self.close_code, self.close_reason = code, reason
+        self._state = _CLOSED
+        self._closed.set()
+        # Wake a pending recv(): it raises CancelledError, as on Sanic's server.
+        try:
+            self._queue.put_nowait(None)
+        except asyncio.QueueFull:
+            pass
+
+    async def recv(self, timeout: float | None = None) -> Data | None:
+        if self._recv_lock.locked():
+            raise ServerError("cannot call recv while another task is already waiting for the next message")
+        async with self._recv_lock:
+            if self._state is _CLOSED and self._queue.empty():
+                raise WebsocketClosed("Cannot receive from websocket interface after it is closed.")
+            if timeout is None:
+                data = await self._queue.get()
+            elif timeout <= 0:
+                if self._queue.empty():
+                    return None
+                data = self._queue.get_nowait()
+            else:
+                try:
+                    data = await asyncio.wait_for(self._queue.get(), timeout)
+                except asyncio.TimeoutError:
+                    return None
+            if data is None:
+                raise asyncio.CancelledError()
+            return data
+
+    async def recv_burst(self, max_recv: int = 256) -> Sequence[Data]:
+        """Messages that have arrived since the last call, without waiting."""
+        messages: list[Data] = []
+        while len(messages) < max_recv and not self._queue.empty():
+            data = self._queue.get_nowait()
+            if data is None:
+                self._queue.put_nowait(None)
+                break
+            messages.append(data)
+        return messages
+
+    async def recv_streaming(self) -> AsyncIterator[Data]:
+        """ASGI delivers whole messages: the stream is one chunk."""
+        data = await self.recv()
+        if data is not None:
+            yield data
+
+    async def __aiter__(self) -> AsyncIterator[Data]:
+        while True:
+            data = await self.recv()
+            if data is not None:
+                yield data
+
+    # -- outgoing --------------------------------------------------------
+    async def send(self, message: Data | Iterable[Data]) -> None:
+        if self._state in (_CLOSED, _CLOSING):
+            raise WebsocketClosed("Cannot write to websocket interface after it is closed.")
+        if self._state is _CONNECTING:
+            raise ServerError("Cannot write to websocket interface before it is accepted.")
+        if isinstance(message, str):
+            out: Message = {"type": "websocket.send", "text": message}
+        elif isinstance(message, (bytes, bytearray, memoryview)):
+            out = {"type": "websocket.send", "bytes": bytes(message)}
+        elif isinstance(message, Mapping):
+            raise TypeError("data is a dict-like object")
+        elif isinstance(message, Iterable):
+            raise NotImplementedError("Fragmented websocket messages are not supported.")
+        else:
+            raise TypeError("Websocket data must be bytes, str.")
+        try:
+            await self._send_asgi(out)
+        except OSError:
+            self._connection_lost(1006, "")
+            raise WebsocketClosed("Cannot write to websocket interface after it is closed.") from None
+
+    async def ping(self, data: Data | None = None) -> asyncio.Future[None]:
+        if self._state in (_CLOSED, _CLOSING):
+            raise WebsocketClosed("Cannot send a ping when the websocket interface is closed.")
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    async def pong(self, data: Data = b"") -> None:
+        return None
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        if self._state is not _OPEN:
+            return
+        if self._failed_with is not None:
+            code, reason = self._failed_with, reason or "Internal server error"
+        self._state = _CLOSING
+        try:
+            await self._send_asgi({"type": "websocket.close", "code": code, "reason": reason})
+        except OSError:
+            pass
+        if self.close_code is None:
+            self.close_code, self.close_reason = code, reason
+        self._state = _CLOSED
+        self._closed.set()
+
+    def end_connection(self, code: int = 1000, reason: str = "") -> None:
+        """Sanic calls this (not ``close``) when the handler was cancelled;
+        the cycle sends the close frame once the handler has returned."""
+        if self._state is _OPEN:
+            self._cycle.pending_close = (code, reason)
+
+    def fail_connection(self, code: int = 1006, reason: str = "") -> bool:
+        self.end_connection(1011 if code == 1006 else code, reason)
+        return True
+
+    async def wait_for_connection_lost(self, timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(self._closed.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    def _handler_failed(self) -> None:
+        """The handler raised: the close Sanic sends next carries 1011."""
+        self._failed_with = 1011
+
+    async def _finish(self) -> None:
+        reader = self._reader
+        if reader is not None and not reader.done():
+            reader.cancel()
+            try:
+                await reader
+            except (asyncio.CancelledError, Exception):
+                pass
+
+
+class WebSocketCycle:
+    """The ``request.transport`` and ``request.stream`` of one ASGI websocket."""
+
+    __slots__ = (
+        "scope",
+        "runtime",
+        "app",
+        "request",
+        "response",
+        "stage",
+        "request_body",
+        "request_max_size",
+        "send",
+        "conn_info",
+        "connection",
+        "pending_close",
+        "_receive",
+        "_send",
+        "_denial_status",
+    )
+
+    def __init__(self, runtime: AppRuntime, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scope = scope
+        self.runtime = runtime
+        self.app = runtime.app
+        self._receive = receive
+        self._send = send
+        self.request: Request | None = None
+        self.response: BaseHTTPResponse | None = None
+        self.stage = Stage.IDLE
+        self.request_body = False
+        self.request_max_size = runtime.request_max_size
+        self.send: Any = self._send_denial
+        self.conn_info: Any = None
+        self.connection: WebSocketConnection | None = None
+        self.pending_close: tuple[int, str] | None = None
+        self._denial_status: int | None = None
+
+    # -- transport API --------------------------------------------------
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        if name == "peername":
+            return self.scope.get("client") or default
+        if name == "sockname":
+            return self.scope.get("server") or default
+        if name == "sslcontext":
+            return self.scope.get("scheme") == "wss"
+        return default
+
+    def get_protocol(self) -> WebSocketCycle:
+        return self
+
+    def get_websocket_connection(self) -> WebSocketConnection:
+        if self.connection is None:
+            self.connection = WebSocketConnection(self)
+        return self.connection
+
+    def is_closing(self) -> bool:
+        return self.connection is not None and self.connection._state is _CLOSED
+
+    # -- running ----------------------------------------------------------
+    async def run(self) -> None:
+        message = await self._receive()
+        if message.get("type") != "websocket.connect":
+            if message.get("type") == "websocket.disconnect":
+                return
+            raise UnexpectedMessage(f"expected 'websocket.connect' as the first message, got {message.get('type')!r}")
+        runtime = self.runtime
+        runtime.request_started()
+        try:
+            try:
+                request = runtime.generation.make_request(
+                    runtime.request_class,
+                    target_from_scope(self.scope),
+                    headers_from_scope(self.scope),
+                    "1.1",
+                    "GET",
+                    self,
+                    self.app,
+                )
+            except Exception as exc:
+                await self._deny(400, str(exc).encode())
+                return
+            runtime.request_class._current.set(request)
+            self.request = request
+            request.stream = self  # type: ignore[assignment]
+            self.conn_info = request.conn_info = runtime.generation.make_conn_info(self.scope)
+            self.stage = Stage.HANDLER
+            try:
+                await self.app.handle_request(request)
+            except asyncio.CancelledError:
+                if self.connection is None or self.connection._state is not _CLOSED:
+                    raise
+            except Exception as exc:
+                await self.app.handle_exception(request, exc)
+            await self._end()
+        finally:
+            if self.request is not None:
+                self.request.stream = None
+            runtime.request_finished()
+
+    async def _end(self) -> None:
+        ws = self.connection
+        if ws is None or ws._state is _CONNECTING:
+            if self.stage is Stage.HANDLER and self._denial_status is None:
+                # Not a websocket route, and nothing answered: plain close (403).
+                await self._send({"type": "websocket.close", "code": 1000, "reason": ""})
+            return
+        if ws._state is _OPEN:
+            code, reason = self.pending_close or (1000, "")
+            await ws.close(code, reason)
+        await ws._finish()
+
+    # -- denial: an HTTP response before accept -----------------------------
+    def respond(self, response: BaseHTTPResponse) -> BaseHTTPResponse:
+        if self.stage is not Stage.HANDLER:
+            self.stage = Stage.FAILED
+            raise RuntimeError("Response already started")
+        self.response, response.stream = response, self  # type: ignore[assignment]
+        return response
+
+    async def _send_denial(self, data: bytes, end_stream: bool) -> None:
+        response = self.response
+        assert response is not None
+        body = (response.body or b"") + data if self._denial_status is None else data
+        if self._denial_status is None:
+            self._denial_status = response.status
+            self.stage = Stage.RESPONSE
+            await self._deny(response.status, body, list(response.processed_headers), final=end_stream)
+            if end_stream:
+                self.send = None
+                self.stage = Stage.IDLE
+            return
+        if self._supports_http_response():
+            await self._send({"type": "websocket.http.response.body", "body": body, "more_body": not end_stream})
+        if end_stream:
+            self.send = None
+            self.stage = Stage.IDLE
+
+    def _supports_http_response(self) -> bool:
+        return "websocket.http.response" in (self.scope.get("extensions") or {})
+
+    async def _deny(
+        self, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None, *, final: bool = True
+    ) -> None:
+        """Refuse the handshake: with an HTTP response where the server has the
+        ``websocket.http.response`` extension, else with a plain close (the
+        server answers 403)."""
+        if self._supports_http_response():
+            headers = [(k.lower(), v) for k, v in headers or () if k.lower() != b"content-length"]
+            if final:
+                headers.append((b"content-length", str(len(body)).encode()))
+            await self._send({"type": "websocket.http.response.start", "status": status, "headers": headers})
+            await self._send({"type": "websocket.http.response.body", "body": body, "more_body": not final})
+        else:
+            await self._send({"type": "websocket.close", "code": 1000, "reason": ""})
