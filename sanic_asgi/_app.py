@@ -13,9 +13,9 @@ from ._runtime import AppRuntime, RuntimeState
 from ._websocket import WebSocketCycle
 
 if TYPE_CHECKING:
-    from sanic import Request, Sanic
+    from sanic import Request
 
-    from ._types import Receive, Scope, Send
+    from ._types import Receive, SanicApp, Scope, Send
 
 __all__ = ["ASGIApp", "lifespan_state"]
 
@@ -53,7 +53,7 @@ class ASGIApp:
 
     def __init__(
         self,
-        app: Sanic,
+        app: SanicApp,
         *,
         lifespan: LifespanMode = "auto",
         graceful_shutdown_timeout: float | None = None,
@@ -105,9 +105,7 @@ class ASGIApp:
                 return
             await LifespanCycle(self.runtime, scope, receive, send).run()
         else:
-            raise UnsupportedScope(
-                f"sanic-asgi serves 'http', 'websocket' and 'lifespan' scopes; got type {kind!r}"
-            )
+            raise UnsupportedScope(f"sanic-asgi serves 'http', 'websocket' and 'lifespan' scopes; got type {kind!r}")
 
     async def _start_for_request(self, send: Send, ws: bool = False) -> bool:
         """Start the app for a server without lifespan; answer 503 if we cannot."""
@@ -142,7 +140,7 @@ async def _refuse(send: Send, ws: bool) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def lifespan_state(source: Request | Sanic) -> dict[str, Any]:
+def lifespan_state(source: Request | SanicApp) -> dict[str, Any]:
     """The lifespan state dict: from a request (its ``scope["state"]``) or
     from the app (the dict the server copies into every request scope; write
     to it in ``before_server_start`` listeners)."""

@@ -37,8 +37,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Coroutine
 from time import monotonic, perf_counter
-from typing import TYPE_CHECKING, Any, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Callable
 
 from sanic.exceptions import (
     PayloadTooLarge,
@@ -56,12 +57,12 @@ from ._exceptions import MalformedScope, UnexpectedMessage
 from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
-    from sanic import Request, Sanic
+    from sanic import Request
     from sanic.models.server_types import ConnInfo
     from sanic.response import BaseHTTPResponse
 
     from ._runtime import AppRuntime
-    from ._types import Message, Receive, Scope, Send
+    from ._types import Message, Receive, SanicApp, Scope, Send
 
 __all__ = ["HTTPCycle"]
 
@@ -78,35 +79,35 @@ class HTTPCycle:
     version = HTTP.VERSION_1
 
     __slots__ = (
-        "scope",
-        "runtime",
-        "app",
-        "request",
-        "response",
-        "stage",
-        "request_body",
-        "request_max_size",
-        "request_bytes",
-        "send",
-        "conn_info",
-        "head_only",
+        "_bytes_left",
+        "_cancel_reason",
+        "_chunked",
+        "_disconnected",
+        "_last_io",
+        "_perft0",
         "_receive",
         "_send",
         "_task",
         "_timer",
         "_watcher",
-        "_cancel_reason",
-        "_last_io",
-        "_bytes_left",
-        "_chunked",
-        "_perft0",
-        "_disconnected",
+        "app",
+        "conn_info",
+        "head_only",
+        "request",
+        "request_body",
+        "request_bytes",
+        "request_max_size",
+        "response",
+        "runtime",
+        "scope",
+        "send",
+        "stage",
     )
 
     def __init__(self, runtime: AppRuntime, scope: Scope, receive: Receive, send: Send) -> None:
         self.scope = scope
         self.runtime = runtime
-        self.app: Sanic = runtime.app
+        self.app: SanicApp = runtime.app
         self._receive = receive
         self._send = send
         self.request: Request | None = None
@@ -295,7 +296,9 @@ class HTTPCycle:
             try:
                 kind = message["type"]
             except (TypeError, KeyError):
-                raise UnexpectedMessage(f"expected an http.request message from receive(), got {message!r:.200}") from None
+                raise UnexpectedMessage(
+                    f"expected an http.request message from receive(), got {message!r:.200}"
+                ) from None
             if kind == "http.request":
                 body: bytes = message.get("body", b"")
                 if not message.get("more_body", False):
@@ -491,7 +494,8 @@ class HTTPCycle:
     # ------------------------------------------------------------------ #
     def _log_response(self) -> None:
         req, res = self.request, self.response
-        assert req is not None and res is not None
+        assert req is not None
+        assert res is not None
         extra = {
             "status": getattr(res, "status", 0),
             "byte": "chunked" if self._chunked else res.headers.get("content-length", 0),

@@ -38,14 +38,17 @@ import enum
 import logging
 import multiprocessing
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sanic.log import error_logger, logger
 
 from ._generations import Generation, detect
 
 if TYPE_CHECKING:
-    from sanic import Request, Sanic
+    from sanic import Request
+
+    from ._types import SanicApp
 
 __all__ = ["AppRuntime", "RuntimeState"]
 
@@ -63,7 +66,7 @@ class RuntimeState(enum.Enum):
 class AppRuntime:
     """Start/stop bookkeeping and per-app settings cached at startup."""
 
-    def __init__(self, app: Sanic, *, graceful_shutdown_timeout: float | None) -> None:
+    def __init__(self, app: SanicApp, *, graceful_shutdown_timeout: float | None) -> None:
         self.app = app
         self.generation: Generation = detect(app)
         self.state = RuntimeState.STOPPED
@@ -95,6 +98,9 @@ class AppRuntime:
         if self._graceful_override is not None:
             return self._graceful_override
         return float(self.app.config.GRACEFUL_SHUTDOWN_TIMEOUT)
+
+    def _is_started(self) -> bool:
+        return self.state is RuntimeState.STARTED
 
     # -- start / stop -----------------------------------------------------
     async def start(self) -> None:
@@ -132,7 +138,7 @@ class AppRuntime:
         if self._start_lock is None:
             self._start_lock = asyncio.Lock()
         async with self._start_lock:
-            if self.state is RuntimeState.STARTED:
+            if self._is_started():  # another request started it meanwhile
                 return
             log.info("No lifespan startup seen; starting %r lazily", self.app.name)
             await self.start()
@@ -145,12 +151,13 @@ class AppRuntime:
         app, gen = self.app, self.generation
         self.state = RuntimeState.STOPPING
         errors: list[BaseException] = []
-        for step in (
+        steps: tuple[Callable[[], Awaitable[None]], ...] = (
             lambda: gen.server_event(app, "shutdown", "before"),
             self.drain,
             lambda: gen.server_event(app, "shutdown", "after"),
             lambda: gen.process_event(app, "main_process_stop"),
-        ):
+        )
+        for step in steps:
             try:
                 await step()
             except Exception as exc:  # keep going: later listeners still run
@@ -215,7 +222,7 @@ async def _on_websocket_handler_exception(**context: Any) -> None:
         websocket._handler_failed()
 
 
-def _install_signals(app: Sanic) -> None:
+def _install_signals(app: SanicApp) -> None:
     """Attach the adapter's signal handlers through Sanic's public signal API,
     once per app (the signal router keeps them across restarts)."""
     event = "websocket.handler.exception"

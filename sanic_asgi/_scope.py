@@ -57,7 +57,7 @@ def target_from_scope(scope: Scope) -> bytes:
         ) from exc
     if query:
         return raw_path + b"?" + query
-    return raw_path  # type: ignore[no-any-return]
+    return raw_path
 
 
 def headers_from_scope(scope: Scope) -> list[tuple[str, str]]:
@@ -69,6 +69,5 @@ def headers_from_scope(scope: Scope) -> list[tuple[str, str]]:
         ]
     except (AttributeError, TypeError, ValueError) as exc:
         raise MalformedScope(
-            "expected scope['headers'] as an iterable of [name, value] byte pairs; "
-            f"got {scope.get('headers')!r:.200}"
+            f"expected scope['headers'] as an iterable of [name, value] byte pairs; got {scope.get('headers')!r:.200}"
         ) from exc

@@ -8,7 +8,12 @@ mutable mappings, as the ASGI spec and Starlette's ``types`` module do.
 from __future__ import annotations
 
 from collections.abc import Awaitable, MutableMapping
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from sanic import Sanic
+
+    SanicApp = Sanic[Any, Any]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -16,4 +21,4 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApplication = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-__all__ = ["ASGIApplication", "Message", "Receive", "Scope", "Send"]
+__all__ = ["ASGIApplication", "Message", "Receive", "SanicApp", "Scope", "Send"]

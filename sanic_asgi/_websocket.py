@@ -28,6 +28,7 @@ server's ``receive()`` halfway through a message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
@@ -86,9 +87,7 @@ class WebSocketConnection:
             try:
                 selected = _select_subprotocol(list(subprotocols), offered)
             except Exception as exc:  # websockets.exceptions.NegotiationError
-                raise SanicException(
-                    f"Failed to open a WebSocket connection: {exc}.\n", status_code=400
-                ) from None
+                raise SanicException(f"Failed to open a WebSocket connection: {exc}.\n", status_code=400) from None
         message: Message = {"type": "websocket.accept", "subprotocol": selected}
         await self._send_asgi(message)
         self._subprotocol = selected
@@ -140,10 +139,8 @@ class WebSocketConnection:
         self._state = _CLOSED
         self._closed.set()
         # Wake a pending recv(): it raises CancelledError, as on Sanic's server.
-        try:
+        with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)
-        except asyncio.QueueFull:
-            pass
 
     async def recv(self, timeout: float | None = None) -> Data | None:
         if self._recv_lock.locked():
@@ -227,10 +224,8 @@ class WebSocketConnection:
         if self._failed_with is not None:
             code, reason = self._failed_with, reason or "Internal server error"
         self._state = _CLOSING
-        try:
+        with contextlib.suppress(OSError):
             await self._send_asgi({"type": "websocket.close", "code": code, "reason": reason})
-        except OSError:
-            pass
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
         self._state = _CLOSED
@@ -261,31 +256,29 @@ class WebSocketConnection:
         reader = self._reader
         if reader is not None and not reader.done():
             reader.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
-            except (asyncio.CancelledError, Exception):
-                pass
 
 
 class WebSocketCycle:
     """The ``request.transport`` and ``request.stream`` of one ASGI websocket."""
 
     __slots__ = (
-        "scope",
-        "runtime",
+        "_denial_status",
+        "_receive",
+        "_send",
         "app",
-        "request",
-        "response",
-        "stage",
-        "request_body",
-        "request_max_size",
-        "send",
         "conn_info",
         "connection",
         "pending_close",
-        "_receive",
-        "_send",
-        "_denial_status",
+        "request",
+        "request_body",
+        "request_max_size",
+        "response",
+        "runtime",
+        "scope",
+        "send",
+        "stage",
     )
 
     def __init__(self, runtime: AppRuntime, scope: Scope, receive: Receive, send: Send) -> None:

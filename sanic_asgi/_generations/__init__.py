@@ -24,7 +24,7 @@ from .._exceptions import ConfigurationError
 from ._base import Generation
 
 if TYPE_CHECKING:
-    from sanic import Sanic
+    from .._types import SanicApp
 
 __all__ = ["Generation", "detect", "sanic_version_tuple"]
 
@@ -35,13 +35,11 @@ def sanic_version_tuple(version: str = sanic_version) -> tuple[int, int]:
     return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
 
 
-def detect(app: Sanic) -> Generation:
+def detect(app: SanicApp) -> Generation:
     """Return the shim for the Sanic release that ``app`` comes from."""
     major_minor = sanic_version_tuple()
     if major_minor >= (22, 12):
         from .sanic22 import Sanic22
 
         return Sanic22()
-    raise ConfigurationError(
-        f"sanic-asgi supports Sanic 22.12 and newer; found Sanic {sanic_version}"
-    )
+    raise ConfigurationError(f"sanic-asgi supports Sanic 22.12 and newer; found Sanic {sanic_version}")

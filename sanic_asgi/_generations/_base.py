@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sanic import Request, Sanic
+    from sanic import Request
     from sanic.models.server_types import ConnInfo
 
-    from .._types import Scope
+    from .._types import SanicApp, Scope
 
 
 class Generation:
@@ -22,28 +22,28 @@ class Generation:
         version: str,
         method: str,
         transport: Any,
-        app: Sanic,
+        app: SanicApp,
     ) -> Request:
         raise NotImplementedError
 
     def make_conn_info(self, scope: Scope) -> ConnInfo:
         raise NotImplementedError
 
-    def setup_logging(self, app: Sanic) -> None:
+    def setup_logging(self, app: SanicApp) -> None:
         raise NotImplementedError
 
-    async def startup(self, app: Sanic) -> None:
+    async def startup(self, app: SanicApp) -> None:
         """Finalize routes and signals, as Sanic's server does before serving."""
         raise NotImplementedError
 
-    async def server_event(self, app: Sanic, concern: str, action: str) -> None:
+    async def server_event(self, app: SanicApp, concern: str, action: str) -> None:
         """Fire ``server.<concern>.<action>`` listeners (priority honoured)."""
         raise NotImplementedError
 
-    async def process_event(self, app: Sanic, event: str) -> None:
+    async def process_event(self, app: SanicApp, event: str) -> None:
         """Fire main-process listeners such as ``main_process_start``."""
         raise NotImplementedError
 
-    def reset(self, app: Sanic) -> None:
+    def reset(self, app: SanicApp) -> None:
         """Undo what ``startup`` did, so that the app can be started again."""
         raise NotImplementedError

@@ -10,14 +10,14 @@ from sanic.models.server_types import ConnInfo
 from ._base import Generation
 
 if TYPE_CHECKING:
-    from sanic import Request, Sanic
+    from sanic import Request
 
-    from .._types import Scope
+    from .._types import SanicApp, Scope
 
 try:  # Sanic 23.6+
     from sanic.logging.setup import setup_logging as _setup_logging
 except ImportError:  # pragma: no cover - Sanic 22.12 / 23.3
-    _setup_logging = None
+    _setup_logging = None  # type: ignore[assignment]
 
 
 class ScopeConnInfo(ConnInfo):
@@ -30,7 +30,7 @@ class ScopeConnInfo(ConnInfo):
 
     __slots__ = ()
 
-    def __init__(self, scope: Scope) -> None:  # noqa: D107 - see class docstring
+    def __init__(self, scope: Scope) -> None:
         from types import SimpleNamespace
 
         self.ctx = SimpleNamespace()
@@ -78,36 +78,37 @@ class Sanic22(Generation):
         version: str,
         method: str,
         transport: Any,
-        app: Sanic,
+        app: SanicApp,
     ) -> Request:
         return request_class(url_bytes, headers, version, method, transport, app)  # type: ignore[arg-type]
 
     def make_conn_info(self, scope: Scope) -> ConnInfo:
         return ScopeConnInfo(scope)
 
-    def setup_logging(self, app: Sanic) -> None:
+    def setup_logging(self, app: SanicApp) -> None:
         if _setup_logging is not None:
             _setup_logging(app.state.is_debug, app.config.NO_COLOR, app.config.LOG_EXTRA)
 
-    async def startup(self, app: Sanic) -> None:
+    async def startup(self, app: SanicApp) -> None:
         await app._startup()
 
-    async def server_event(self, app: Sanic, concern: str, action: str) -> None:
+    async def server_event(self, app: SanicApp, concern: str, action: str) -> None:
         await app._server_event(concern, action)
 
-    async def process_event(self, app: Sanic, event: str) -> None:
+    async def process_event(self, app: SanicApp, event: str) -> None:
         import asyncio
 
         loop = asyncio.get_running_loop()
         for listener in app.listeners.get(event, ()):
+            call: Any = listener
             try:
-                result = listener(app)
+                result = call(app)
             except TypeError:  # old-style (app, loop) listeners, as trigger_events
-                result = listener(app, loop)
+                result = call(app, loop)
             if isawaitable(result):
                 await result
 
-    def reset(self, app: Sanic) -> None:
+    def reset(self, app: SanicApp) -> None:
         # What Sanic's own server does when it stops (StartupMixin._cleanup_apps),
         # plus the flag that `_startup` sets.
         app.router.reset()
