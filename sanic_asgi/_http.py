@@ -54,6 +54,7 @@ from sanic.http.constants import HTTP
 from sanic.log import access_logger, logger
 
 from ._exceptions import MalformedScope, UnexpectedMessage
+from ._request import prefixed_request_class
 from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
@@ -204,9 +205,10 @@ class HTTPCycle:
         headers = headers_from_scope(scope)
         url_bytes = target_from_scope(scope)
         runtime = self.runtime
-        request = runtime.generation.make_request(
-            runtime.request_class, url_bytes, headers, version, method, self, self.app
-        )
+        request_class = runtime.request_class
+        if scope.get("root_path"):
+            request_class = prefixed_request_class(request_class)
+        request = runtime.generation.make_request(request_class, url_bytes, headers, version, method, self, self.app)
         runtime.request_class._current.set(request)
         self.request = request
         request.stream = self  # type: ignore[assignment]

@@ -37,6 +37,7 @@ from sanic.http import Stage
 from sanic.log import websockets_logger
 
 from ._exceptions import UnexpectedMessage
+from ._request import prefixed_request_class
 from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
@@ -330,8 +331,11 @@ class WebSocketCycle:
         runtime.request_started()
         try:
             try:
+                request_class = runtime.request_class
+                if self.scope.get("root_path"):
+                    request_class = prefixed_request_class(request_class)
                 request = runtime.generation.make_request(
-                    runtime.request_class,
+                    request_class,
                     target_from_scope(self.scope),
                     headers_from_scope(self.scope),
                     "1.1",
