@@ -91,11 +91,11 @@ class ASGIApp:
         except (TypeError, KeyError):
             raise MalformedScope(f"expected a scope mapping with a 'type' key, got {scope!r:.200}") from None
         if kind == "http":
-            if self.runtime.state is not RuntimeState.STARTED and not await self._start_for_request(send):
+            if not self.runtime.serving and not await self._start_for_request(send):
                 return
             await HTTPCycle(self.runtime, scope, receive, send).run()
         elif kind == "websocket":
-            if self.runtime.state is not RuntimeState.STARTED and not await self._start_for_request(send, ws=True):
+            if not self.runtime.serving and not await self._start_for_request(send, ws=True):
                 return
             await WebSocketCycle(self.runtime, scope, receive, send).run()
         elif kind == "lifespan":
@@ -109,6 +109,12 @@ class ASGIApp:
 
     async def _start_for_request(self, send: Send, ws: bool = False) -> bool:
         """Start the app for a server without lifespan; answer 503 if we cannot."""
+        state = self.runtime.state
+        if state is RuntimeState.STOPPING or (state is RuntimeState.STARTING and not self.runtime.starting_lazily):
+            # Lifespan startup has not finished, or shutdown has drained:
+            # the app cannot serve now (Sanic's server is not listening then).
+            await _refuse(send, ws)
+            return False
         if self.lifespan == "on":
             error_logger.error(
                 "ASGIApp(lifespan='on') got a request before lifespan startup completed; "

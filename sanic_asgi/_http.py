@@ -164,7 +164,6 @@ class HTTPCycle:
     # ------------------------------------------------------------------ #
     async def run(self) -> None:
         runtime = self.runtime
-        self._task = asyncio.current_task()
         runtime.request_started()
         try:
             try:
@@ -176,24 +175,36 @@ class HTTPCycle:
                 self.stage = Stage.HANDLER
                 await self._error_response(exc)
                 return
-            self.stage = Stage.HANDLER
-            self._perft0 = perf_counter()
-            self._arm_timer()
+            # The handler runs in a task of its own, so that a disconnect or
+            # a timeout cancels the handler and never the server's task (a
+            # cancel that lands after the handler returned would otherwise
+            # hit the server's code).  Awaiting it forwards a cancellation of
+            # ours (server shutdown) into it.
+            loop = asyncio.get_running_loop()
+            task = self._task = loop.create_task(self._handle(request))
             if not self.request_body:
-                self._start_watcher()
-            try:
-                await self.app.handle_request(request)
-                if self.stage is Stage.HANDLER:
-                    raise ServerError("Handler produced no response")
-                if self.stage is Stage.RESPONSE and self.response is not None:
-                    await self.response.send(end_stream=True)
-            except asyncio.CancelledError as exc:
-                await self._on_cancelled(exc)
-            except Exception as exc:
-                await self._error_response(exc)
+                # Most handlers finish in their first step; watch for
+                # http.disconnect only if this one is still running then.
+                loop.call_soon(self._start_watcher)
+            self._arm_timer()
+            await task
         finally:
             self._cleanup()
             runtime.request_finished()
+
+    async def _handle(self, request: Request) -> None:
+        self.stage = Stage.HANDLER
+        self._perft0 = perf_counter()
+        try:
+            await self.app.handle_request(request)
+            if self.stage is Stage.HANDLER:
+                raise ServerError("Handler produced no response")
+            if self.stage is Stage.RESPONSE and self.response is not None:
+                await self.response.send(end_stream=True)
+        except asyncio.CancelledError as exc:
+            await self._on_cancelled(exc)
+        except Exception as exc:
+            await self._error_response(exc)
 
     def _make_request(self) -> Request:
         scope = self.scope
@@ -263,7 +274,7 @@ class HTTPCycle:
                 self._log_disconnect()
             return
         if reason is None and _really_cancelled(self._task):
-            raise exc  # the server cancelled us: do not swallow it
+            raise exc  # the server cancelled the request: do not swallow it
         error: BaseException = ServiceUnavailable("Response Timeout") if reason == _TIMEOUT else exc
         await self._error_response(error, request_middleware=reason is None)
 
@@ -438,7 +449,8 @@ class HTTPCycle:
             self.conn_info.lost = True
 
     def _start_watcher(self) -> None:
-        if self._watcher is None and self._task is not None:
+        task = self._task
+        if self._watcher is None and task is not None and not task.done():
             self._watcher = asyncio.get_running_loop().create_task(self._watch_disconnect())
 
     async def _watch_disconnect(self) -> None:
@@ -524,8 +536,10 @@ class HTTPCycle:
 
 
 def _really_cancelled(task: asyncio.Task[Any] | None) -> bool:
-    """Was the task itself cancelled (by the server), rather than a handler
-    raising CancelledError?  Only knowable on Python 3.11+."""
+    """Was the handler task cancelled (our caller was cancelled by the
+    server), rather than a handler raising CancelledError itself?  Only
+    knowable on Python 3.11+; before that Sanic's own rule applies (treat it
+    as the handler's error)."""
     if task is None or sys.version_info < (3, 11):
         return False
     return task.cancelling() > 0

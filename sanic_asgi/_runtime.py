@@ -72,12 +72,17 @@ class AppRuntime:
         self.state = RuntimeState.STOPPED
         self._graceful_override = graceful_shutdown_timeout
         self._start_lock: asyncio.Lock | None = None
+        self.starting_lazily = False
         self._startup_error: BaseException | None = None
         # Shared with every request scope when the server has no lifespan
         # state of its own (lazy start).
         self.lifespan_state: dict[str, Any] = {}
         self.inflight = 0
         self._drained: asyncio.Event | None = None
+        # True from the end of startup until the end of the shutdown drain:
+        # requests arriving while shutdown drains are still served, as on
+        # Sanic's server, where open connections finish their work.
+        self.serving = False
         self.refresh_settings()
 
     # -- settings -------------------------------------------------------
@@ -129,6 +134,7 @@ class AppRuntime:
                 gen.reset(app)
             raise
         self.state = RuntimeState.STARTED
+        self.serving = True
         self._startup_error = None
 
     async def ensure_started(self) -> None:
@@ -141,7 +147,11 @@ class AppRuntime:
             if self._is_started():  # another request started it meanwhile
                 return
             log.info("No lifespan startup seen; starting %r lazily", self.app.name)
-            await self.start()
+            self.starting_lazily = True
+            try:
+                await self.start()
+            finally:
+                self.starting_lazily = False
 
     async def stop(self) -> None:
         """Run Sanic's shutdown sequence.  Listener errors are raised after
@@ -163,6 +173,7 @@ class AppRuntime:
             except Exception as exc:  # keep going: later listeners still run
                 error_logger.exception("Error during ASGI lifespan shutdown")
                 errors.append(exc)
+        self.serving = False
         gen.reset(app)
         self.lifespan_state = {}
         self.state = RuntimeState.STOPPED
@@ -181,6 +192,12 @@ class AppRuntime:
     async def drain(self) -> None:
         """Wait for requests in flight, up to the grace period (Sanic's
         GRACEFUL_SHUTDOWN_TIMEOUT), as Sanic's server waits for connections."""
+        try:
+            await self._wait_for_inflight()
+        finally:
+            self.serving = False
+
+    async def _wait_for_inflight(self) -> None:
         if not self.inflight:
             return
         self._drained = asyncio.Event()
