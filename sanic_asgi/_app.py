@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any, Literal
 
 from sanic.log import error_logger
@@ -21,6 +22,8 @@ __all__ = ["ASGIApp", "lifespan_state"]
 
 LifespanMode = Literal["auto", "on", "off"]
 _LIFESPAN_MODES = ("auto", "on", "off")
+SyncHandlersMode = Literal["loop", "thread"]
+_SYNC_HANDLERS_MODES = ("loop", "thread")
 
 # id(app) -> (app, runtime): Sanic apps cannot be weakly referenced, so the
 # app is kept beside its runtime and compared by identity on lookup.
@@ -47,8 +50,12 @@ class ASGIApp:
       arrive without a completed startup get 503.  ``"off"``: ignore lifespan
       events and always start lazily.
     * ``graceful_shutdown_timeout`` - seconds that ``lifespan.shutdown`` waits
-      for requests in flight before ``after_server_stop`` runs; defaults to
+      for requests in flight and then for background tasks (``app.add_task``)
+      before cancelling them and running ``after_server_stop``; defaults to
       the app's ``GRACEFUL_SHUTDOWN_TIMEOUT``.
+    * ``sync_handlers`` - ``"loop"`` (default, as Sanic): plain ``def``
+      handlers run on the event loop.  ``"thread"``: they run in the loop's
+      default thread pool, so a blocking call does not stall other requests.
     """
 
     def __init__(
@@ -57,6 +64,7 @@ class ASGIApp:
         *,
         lifespan: LifespanMode = "auto",
         graceful_shutdown_timeout: float | None = None,
+        sync_handlers: SyncHandlersMode = "loop",
     ) -> None:
         from sanic import Sanic
 
@@ -72,13 +80,20 @@ class ASGIApp:
             raise ConfigurationError(
                 f"graceful_shutdown_timeout must be a number of seconds >= 0, got {graceful_shutdown_timeout!r}"
             )
+        if sync_handlers not in _SYNC_HANDLERS_MODES:
+            raise ConfigurationError(f"sync_handlers must be 'loop' or 'thread'; got {sync_handlers!r}")
         self.app = app
         self.lifespan: LifespanMode = lifespan
-        self.runtime = AppRuntime(app, graceful_shutdown_timeout=graceful_shutdown_timeout)
+        self.runtime = AppRuntime(app, graceful_shutdown_timeout=graceful_shutdown_timeout, sync_handlers=sync_handlers)
         _RUNTIMES[id(app)] = (app, self.runtime)
 
     def __repr__(self) -> str:
         return f"ASGIApp({self.app.name!r}, lifespan={self.lifespan!r})"
+
+    @property
+    def background_tasks(self) -> list[asyncio.Task[Any]]:
+        """Background tasks of the app (``app.add_task``) still running."""
+        return self.runtime.background_tasks()
 
     @property
     def state(self) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from sanic.log import error_logger, logger
 
 from ._generations import Generation, detect
+from ._handlers import HandlerWrapping, Wrapper, run_in_thread
 
 if TYPE_CHECKING:
     from sanic import Request
@@ -66,7 +67,13 @@ class RuntimeState(enum.Enum):
 class AppRuntime:
     """Start/stop bookkeeping and per-app settings cached at startup."""
 
-    def __init__(self, app: SanicApp, *, graceful_shutdown_timeout: float | None) -> None:
+    def __init__(
+        self,
+        app: SanicApp,
+        *,
+        graceful_shutdown_timeout: float | None = None,
+        sync_handlers: str = "loop",
+    ) -> None:
         self.app = app
         self.generation: Generation = detect(app)
         self.state = RuntimeState.STOPPED
@@ -83,6 +90,8 @@ class AppRuntime:
         # requests arriving while shutdown drains are still served, as on
         # Sanic's server, where open connections finish their work.
         self.serving = False
+        self.handler_wrappers: list[Wrapper] = [run_in_thread] if sync_handlers == "thread" else []
+        self._wrapping = HandlerWrapping()
         self.refresh_settings()
 
     # -- settings -------------------------------------------------------
@@ -123,6 +132,7 @@ class AppRuntime:
             await gen.process_event(app, "main_process_start")
             _install_signals(app)
             await gen.startup(app)
+            self._wrapping.apply(app, self.handler_wrappers)
             self.refresh_settings()
             await gen.server_event(app, "init", "before")
             await gen.server_event(app, "init", "after")
@@ -130,6 +140,7 @@ class AppRuntime:
         except BaseException as exc:
             self.state = RuntimeState.FAILED
             self._startup_error = exc
+            self._wrapping.restore(app)
             if app.state.is_started:
                 gen.reset(app)
             raise
@@ -174,6 +185,7 @@ class AppRuntime:
                 error_logger.exception("Error during ASGI lifespan shutdown")
                 errors.append(exc)
         self.serving = False
+        self._wrapping.restore(app)
         gen.reset(app)
         self.lifespan_state = {}
         self.state = RuntimeState.STOPPED
@@ -190,29 +202,56 @@ class AppRuntime:
             self._drained.set()
 
     async def drain(self) -> None:
-        """Wait for requests in flight, up to the grace period (Sanic's
-        GRACEFUL_SHUTDOWN_TIMEOUT), as Sanic's server waits for connections."""
+        """Sanic's graceful shutdown, on one deadline (Sanic's
+        GRACEFUL_SHUTDOWN_TIMEOUT unless overridden): first wait for requests
+        in flight, as Sanic's server waits for its connections; then give
+        running ``app.add_task`` tasks the time left, and cancel the rest."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.graceful_shutdown_timeout
         try:
-            await self._wait_for_inflight()
+            await self._wait_for_inflight(deadline)
         finally:
             self.serving = False
+        await self._wait_for_background_tasks(deadline)
 
-    async def _wait_for_inflight(self) -> None:
+    async def _wait_for_inflight(self, deadline: float) -> None:
         if not self.inflight:
             return
         self._drained = asyncio.Event()
-        timeout = self.graceful_shutdown_timeout
-        logger.info("Waiting up to %ss for %d request(s) in flight", timeout, self.inflight)
+        timeout = max(0.0, deadline - asyncio.get_running_loop().time())
+        logger.info("Waiting up to %.1fs for %d request(s) in flight", timeout, self.inflight)
         try:
             await asyncio.wait_for(self._drained.wait(), timeout)
         except asyncio.TimeoutError:
             error_logger.warning(
                 "%d request(s) still in flight after the %ss grace period",
                 self.inflight,
-                timeout,
+                self.graceful_shutdown_timeout,
             )
         finally:
             self._drained = None
+
+    def background_tasks(self) -> list[asyncio.Task[Any]]:
+        """The app's background tasks (``app.add_task``) still running."""
+        return self.generation.background_tasks(self.app)
+
+    async def _wait_for_background_tasks(self, deadline: float) -> None:
+        tasks = self.background_tasks()
+        if not tasks:
+            return
+        timeout = max(0.0, deadline - asyncio.get_running_loop().time())
+        logger.info("Waiting up to %.1fs for %d background task(s)", timeout, len(tasks))
+        _, pending = await asyncio.wait(tasks, timeout=timeout) if timeout else (set(), set(tasks))
+        if pending:
+            error_logger.warning(
+                "Cancelling %d background task(s) still running after the grace period: %s",
+                len(pending),
+                ", ".join(sorted(task.get_name() for task in pending)),
+            )
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=1.0)
+        self.app.purge_tasks()
 
     # -- diagnostics ---------------------------------------------------------
     def _warn_about_workers(self) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ class Generation:
 
     async def process_event(self, app: SanicApp, event: str) -> None:
         """Fire main-process listeners such as ``main_process_start``."""
+        raise NotImplementedError
+
+    def background_tasks(self, app: SanicApp) -> list[asyncio.Task[Any]]:
+        """The app's running ``app.add_task`` tasks, named or not."""
         raise NotImplementedError
 
     def reset(self, app: SanicApp) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +108,23 @@ class Sanic22(Generation):
                 result = call(app, loop)
             if isawaitable(result):
                 await result
+
+    def background_tasks(self, app: SanicApp) -> list[asyncio.Task[Any]]:
+        # Named tasks are in app._task_registry; unnamed ones are known only to
+        # the loop.  Every task app.add_task creates runs the coroutine
+        # Sanic._prep_task builds (`do`, closing over `app`), so that is how
+        # they are told apart from the server's own tasks.
+        tasks = {task for task in app._task_registry.values() if task is not None and not task.done()}
+        for task in asyncio.all_tasks():
+            if task.done():
+                continue
+            coro = task.get_coro()
+            if getattr(coro, "__qualname__", "") != "Sanic._prep_task.<locals>.do":
+                continue
+            frame = getattr(coro, "cr_frame", None)
+            if frame is not None and frame.f_locals.get("app") is app:
+                tasks.add(task)
+        return sorted(tasks, key=lambda t: t.get_name())
 
     def reset(self, app: SanicApp) -> None:
         # What Sanic's own server does when it stops (StartupMixin._cleanup_apps),
