@@ -187,7 +187,14 @@ class HTTPCycle:
                 # http.disconnect only if this one is still running then.
                 loop.call_soon(self._start_watcher)
             self._arm_timer()
-            await task
+            try:
+                await task
+            except asyncio.CancelledError:
+                # The handler task ended cancelled.  If the client is gone
+                # that is the expected end of the request; if the server
+                # cancelled *us*, the cancellation must go on up.
+                if not self._disconnected or _really_cancelled(asyncio.current_task()):
+                    raise
         finally:
             self._cleanup()
             runtime.request_finished()
@@ -283,6 +290,10 @@ class HTTPCycle:
         else log and abort the connection."""
         request = self.request
         assert request is not None
+        if self._disconnected:
+            # Nobody to answer (Sanic's server tries, and its send fails).
+            logger.debug(f"Not answering {request.method} {request.path} with an error page: the client is gone")
+            return
         if isinstance(exc, (ServiceUnavailable, RequestCancelled)):
             request_middleware = False
         started = self.stage is not Stage.HANDLER
