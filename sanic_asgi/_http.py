@@ -389,6 +389,10 @@ class HTTPCycle:
             send = None
         elif "content-length" in headers:
             self._bytes_left = int(headers["content-length"]) - size
+            if self._bytes_left < 0:
+                # Http.http1_response_header writes this chunk anyway; under
+                # ASGI nothing has gone out yet, so an error page still can.
+                raise ServerError("Response was bigger than content-length")
             send = self._send_fixed
         else:
             headers.pop("transfer-encoding", None)  # the server chunks
