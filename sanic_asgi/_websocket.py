@@ -224,6 +224,10 @@ class WebSocketConnection:
             return
         if self._failed_with is not None:
             code, reason = self._failed_with, reason or "Internal server error"
+        elif self._cycle.pending_close is not None:
+            # end_connection()/fail_connection() closed it first: on Sanic's
+            # server their close frame went out at once, so theirs is the code.
+            code, reason = self._cycle.pending_close
         self._state = _CLOSING
         with contextlib.suppress(OSError):
             await self._send_asgi({"type": "websocket.close", "code": code, "reason": reason})
