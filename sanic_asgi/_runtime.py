@@ -133,10 +133,12 @@ class AppRuntime:
             _install_signals(app)
             await gen.startup(app)
             self._wrapping.apply(app, self.handler_wrappers)
-            self.refresh_settings()
             await gen.server_event(app, "init", "before")
             await gen.server_event(app, "init", "after")
             await gen.process_event(app, "main_process_ready")
+            # Sanic's HttpProtocol reads these per connection, after every
+            # startup listener has run: listeners may set them.
+            self.refresh_settings()
         except BaseException as exc:
             self.state = RuntimeState.FAILED
             self._startup_error = exc
@@ -167,7 +169,15 @@ class AppRuntime:
     async def stop(self) -> None:
         """Run Sanic's shutdown sequence.  Listener errors are raised after
         the sequence has run to its end and the app has been reset."""
-        if self.state not in (RuntimeState.STARTED, RuntimeState.FAILED):
+        if self.state is RuntimeState.FAILED:
+            # start() undid its own work when a listener raised (routers and
+            # signals are reset, so server listeners cannot be dispatched any
+            # more): nothing is left to stop, as after a Sanic worker that
+            # failed to start.
+            self.lifespan_state = {}
+            self.state = RuntimeState.STOPPED
+            return
+        if self.state is not RuntimeState.STARTED:
             return
         app, gen = self.app, self.generation
         self.state = RuntimeState.STOPPING

@@ -1,0 +1,311 @@
+"""AppRuntime: Sanic's start/stop sequence, settings, drain, background tasks,
+and the ``sync_handlers`` option."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+import pytest
+from sanic import Request, Sanic, response
+
+from sanic_asgi import ASGIApp, ConfigurationError
+from sanic_asgi._runtime import AppRuntime, RuntimeState, _on_websocket_handler_exception
+from tests.unit.conftest import FakeServer, wait_for
+
+pytestmark = pytest.mark.timeout(20)
+
+
+def add_index(app: Sanic) -> None:
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        return response.text("ok")
+
+
+async def test_start_and_stop_are_idempotent(app: Sanic) -> None:
+    add_index(app)
+    runtime = AppRuntime(app)
+    assert runtime.state is RuntimeState.STOPPED
+    await runtime.stop()  # nothing to stop
+    await runtime.start()
+    assert runtime.state is RuntimeState.STARTED
+    assert runtime.serving
+    await runtime.start()  # already started
+    await runtime.ensure_started()
+    await runtime.stop()
+    assert runtime.state is RuntimeState.STOPPED
+    assert not runtime.serving
+    assert not app.state.is_started
+
+
+async def test_listener_styles(app: Sanic) -> None:
+    calls: list[str] = []
+
+    @app.main_process_start
+    def sync_listener(app: Sanic) -> None:
+        calls.append("sync")
+
+    @app.main_process_ready
+    async def old_style(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        assert loop is asyncio.get_running_loop()
+        calls.append("app+loop")
+
+    @app.main_process_stop
+    async def async_listener(app: Sanic) -> None:
+        calls.append("async")
+
+    add_index(app)
+    runtime = AppRuntime(app)
+    await runtime.start()
+    await runtime.stop()
+    assert calls == ["sync", "app+loop", "async"]
+
+
+async def test_config_set_by_listeners_is_honoured(app: Sanic, server: FakeServer) -> None:
+    # Sanic's HttpProtocol reads these per connection, i.e. after every
+    # startup listener has run.
+    @app.before_server_start
+    async def configure(app: Sanic) -> None:
+        app.config.REQUEST_MAX_SIZE = 10
+
+    @app.after_server_start
+    async def configure_more(app: Sanic) -> None:
+        app.config.ACCESS_LOG = True
+
+    @app.post("/")
+    async def index(request: Request) -> Any:
+        return response.text("ok")
+
+    conn = await server.request("POST", "/", b"x" * 11)
+    assert conn.status == 413
+    assert server.asgi.runtime.access_log is True
+
+
+async def test_startup_failure_resets_the_app(app: Sanic) -> None:
+    add_index(app)
+    attempts: list[int] = []
+
+    @app.after_server_start
+    async def broken_once(app: Sanic) -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("nope")
+
+    runtime = AppRuntime(app)
+    with pytest.raises(RuntimeError, match="nope"):
+        await runtime.start()
+    assert runtime.state is RuntimeState.FAILED
+    assert not app.state.is_started
+    # start() undid its own work: stop() has nothing to dispatch (the signal
+    # router is reset) and only settles the state.
+    await runtime.stop()
+    assert runtime.state is RuntimeState.STOPPED
+    # ...and the app can be started again.
+    await runtime.start()
+    assert runtime.state is RuntimeState.STARTED
+    await runtime.stop()
+
+
+async def test_failure_before_router_finalization(app: Sanic) -> None:
+    add_index(app)
+
+    @app.main_process_start
+    async def broken(app: Sanic) -> None:
+        raise RuntimeError("too early")
+
+    runtime = AppRuntime(app)
+    with pytest.raises(RuntimeError, match="too early"):
+        await runtime.start()
+    assert runtime.state is RuntimeState.FAILED
+
+
+@pytest.mark.parametrize(
+    ("env", "warns"),
+    [({"WEB_CONCURRENCY": "4"}, True), ({"WEB_CONCURRENCY": "1"}, False), ({"WEB_CONCURRENCY": "many"}, False)],
+)
+async def test_main_process_listeners_warn_under_several_workers(
+    app: Sanic, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, env: dict[str, str], warns: bool
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+    @app.main_process_start
+    async def once(app: Sanic) -> None:
+        pass
+
+    add_index(app)
+    runtime = AppRuntime(app)
+    await runtime.start()
+    await runtime.stop()
+    assert ("run once per worker under ASGI" in caplog.text) is warns
+
+
+async def test_no_worker_warning_without_main_process_listeners(
+    app: Sanic, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    add_index(app)
+    runtime = AppRuntime(app)
+    await runtime.start()
+    await runtime.stop()
+    assert "run once per worker" not in caplog.text
+
+
+async def test_signal_handler_installed_once_across_restarts(app: Sanic, server: FakeServer) -> None:
+    @app.websocket("/ws")
+    async def ws_handler(request: Request, ws: Any) -> None:
+        raise ValueError("fails")
+
+    for _ in range(2):
+        life = await server.startup()
+        conn = server.websocket("/ws")
+        await conn.finish()
+        assert conn.sent[-1]["code"] == 1011
+        await server.shutdown(life)
+    registered = [getattr(s, "handler", None) for s in getattr(app, "_future_signals", ())]
+    assert registered.count(_on_websocket_handler_exception) == 1
+
+
+async def test_drain_with_nothing_in_flight_is_immediate(app: Sanic) -> None:
+    runtime = AppRuntime(app, graceful_shutdown_timeout=30)
+    await asyncio.wait_for(runtime.drain(), 5)
+
+
+# --------------------------------------------------------------------------- #
+# Background tasks (app.add_task) on shutdown
+# --------------------------------------------------------------------------- #
+async def test_background_task_finishing_within_grace_period(app: Sanic, serve: Any) -> None:
+    done: list[str] = []
+
+    async def job() -> None:
+        await asyncio.sleep(0.05)
+        done.append("job")
+
+    @app.after_server_start
+    async def schedule(app: Sanic) -> None:
+        app.add_task(job(), name="quick_job")
+
+    add_index(app)
+    server = serve(app, graceful_shutdown_timeout=10)
+    life = await server.startup()
+    assert [t.get_name() for t in server.asgi.background_tasks] == ["quick_job"]
+    assert await server.shutdown(life) == {"type": "lifespan.shutdown.complete"}
+    assert done == ["job"]
+    assert server.asgi.background_tasks == []
+
+
+async def test_background_task_cancelled_after_grace_period(
+    app: Sanic, serve: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    events: list[str] = []
+
+    async def forever() -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            events.append("cancelled")
+            raise
+
+    @app.after_server_start
+    async def schedule(app: Sanic) -> None:
+        app.add_task(forever())  # unnamed: found through the loop
+
+    add_index(app)
+    server = serve(app, graceful_shutdown_timeout=0.1)
+    life = await server.startup()
+    await asyncio.sleep(0)
+    assert len(server.asgi.background_tasks) == 1
+    assert await server.shutdown(life) == {"type": "lifespan.shutdown.complete"}
+    assert events == ["cancelled"]
+    assert "Cancelling 1 background task(s)" in caplog.text
+
+
+async def test_zero_grace_period_cancels_at_once(app: Sanic, serve: Any) -> None:
+    @app.after_server_start
+    async def schedule(app: Sanic) -> None:
+        app.add_task(asyncio.sleep(30), name="sleeper")
+
+    add_index(app)
+    server = serve(app, graceful_shutdown_timeout=0)
+    life = await server.startup()
+    await server.shutdown(life)
+    assert server.asgi.background_tasks == []
+
+
+# --------------------------------------------------------------------------- #
+# sync_handlers
+# --------------------------------------------------------------------------- #
+def test_bad_sync_handlers_mode(app: Sanic) -> None:
+    with pytest.raises(ConfigurationError, match="sync_handlers must be 'loop' or 'thread'; got 'process'"):
+        ASGIApp(app, sync_handlers="process")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("mode", "in_main"), [("loop", True), ("thread", False)])
+async def test_sync_handlers(app: Sanic, serve: Any, mode: str, in_main: bool) -> None:
+    seen: list[Any] = []
+
+    @app.get("/sync")
+    def sync_handler(request: Request) -> Any:
+        seen.append(threading.current_thread() is threading.main_thread())
+        seen.append(Request.get_current() is request)
+        return response.text("sync")
+
+    @app.get("/async")
+    async def async_handler(request: Request) -> Any:
+        seen.append(threading.current_thread() is threading.main_thread())
+        return response.text("async")
+
+    server = serve(app, sync_handlers=mode)
+    assert (await server.request("GET", "/sync")).body == b"sync"
+    assert (await server.request("GET", "/async")).body == b"async"
+    assert seen == [in_main, True, True]
+
+
+async def test_thread_handlers_are_restored_on_shutdown(app: Sanic, serve: Any) -> None:
+    @app.get("/sync")
+    def sync_handler(request: Request) -> Any:
+        return response.text("sync")
+
+    server = serve(app, sync_handlers="thread")
+    life = await server.startup()
+    route = next(iter(app.router.routes))
+    assert route.handler is not sync_handler
+    await server.shutdown(life)
+    assert all(r.handler is not None for r in app.router.routes)
+    # A second start wraps the original again (not a wrapper of a wrapper).
+    life = await server.startup()
+    wrapped = next(iter(app.router.routes)).handler
+    assert wrapped.__wrapped__ is sync_handler  # type: ignore[attr-defined]
+    await server.shutdown(life)
+
+
+async def test_blocking_sync_handler_does_not_stall_the_loop(app: Sanic, serve: Any) -> None:
+    release = threading.Event()
+
+    @app.get("/block")
+    def block(request: Request) -> Any:
+        release.wait(10)
+        return response.text("unblocked")
+
+    @app.get("/ping")
+    async def ping(request: Request) -> Any:
+        return response.text("pong")
+
+    server = serve(app, sync_handlers="thread")
+    blocked = server.http("GET", "/block").push({"type": "http.request"})
+    blocked.start()
+    await wait_for(lambda: server.asgi.runtime.inflight == 1)
+    assert (await server.request("GET", "/ping")).body == b"pong"
+    release.set()
+    await blocked.finish()
+    assert blocked.body == b"unblocked"
+
+
+async def test_logging_to_caplog_works(app: Sanic, server: FakeServer, caplog: pytest.LogCaptureFixture) -> None:
+    # Guard for the other tests: Sanic's loggers propagate to the root logger.
+    add_index(app)
+    with caplog.at_level(logging.INFO, logger="sanic_asgi"):
+        await server.request("GET", "/")
+    assert "starting" in caplog.text
