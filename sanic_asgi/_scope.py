@@ -49,15 +49,14 @@ def target_from_scope(scope: Scope) -> bytes:
             # raw_path is optional in the spec: re-encode the decoded path.
             raw_path = quote(route_path(scope), safe=_PATH_SAFE).encode("ascii")
         query: bytes = scope.get("query_string", b"")
+        target: bytes = raw_path + b"?" + query if query else raw_path
     except (KeyError, AttributeError, TypeError, UnicodeError) as exc:
         raise MalformedScope(
             f"expected scope['path'] (str), optional 'raw_path' and 'query_string' "
             f"(bytes); got path={scope.get('path')!r}, raw_path={scope.get('raw_path')!r}, "
             f"query_string={scope.get('query_string')!r}"
         ) from exc
-    if query:
-        return raw_path + b"?" + query
-    return raw_path
+    return target
 
 
 def headers_from_scope(scope: Scope) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ Generations:
 
 from __future__ import annotations
 
+from itertools import takewhile
 from typing import TYPE_CHECKING
 
 from sanic import __version__ as sanic_version
@@ -32,7 +33,7 @@ __all__ = ["Generation", "detect", "sanic_version_tuple"]
 def sanic_version_tuple(version: str = sanic_version) -> tuple[int, int]:
     """``"25.12.1"`` -> ``(25, 12)``; pre-release suffixes are ignored."""
     major, minor, *_ = version.split(".")
-    return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+    return int(major), int("".join(takewhile(str.isdigit, minor)) or 0)
 
 
 def detect(app: SanicApp) -> Generation:

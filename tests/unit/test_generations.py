@@ -1,0 +1,148 @@
+"""The per-Sanic-generation shims (``sanic_asgi._generations``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sanic import Request, Sanic, response
+from sanic.models.server_types import ConnInfo
+
+import sanic_asgi._generations as generations
+from sanic_asgi import ConfigurationError
+from sanic_asgi._generations import Generation, detect, sanic_version_tuple
+from sanic_asgi._generations import sanic22 as sanic22_module
+from sanic_asgi._generations.sanic22 import Sanic22, ScopeConnInfo
+from sanic_asgi._runtime import AppRuntime
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("25.12.1", (25, 12)),
+        ("22.12.0", (22, 12)),
+        ("23.6", (23, 6)),
+        ("24.12.0rc1", (24, 12)),
+        ("25.3b2.0", (25, 3)),
+        ("26.x.0", (26, 0)),
+    ],
+)
+def test_sanic_version_tuple(version: str, expected: tuple[int, int]) -> None:
+    assert sanic_version_tuple(version) == expected
+
+
+def test_installed_sanic_is_supported(app: Sanic) -> None:
+    generation = detect(app)
+    assert isinstance(generation, Sanic22)
+    assert generation.name == "sanic22"
+
+
+def test_old_sanic_is_refused(app: Sanic, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generations, "sanic_version_tuple", lambda: (21, 12))
+    monkeypatch.setattr(generations, "sanic_version", "21.12.7")
+    with pytest.raises(ConfigurationError, match=r"supports Sanic 22\.12 and newer; found Sanic 21\.12\.7"):
+        detect(app)
+
+
+def test_base_generation_is_abstract(app: Sanic) -> None:
+    base = Generation()
+
+    async def run_all() -> None:
+        for call in (
+            lambda: base.startup(app),
+            lambda: base.server_event(app, "init", "before"),
+            lambda: base.process_event(app, "main_process_start"),
+        ):
+            with pytest.raises(NotImplementedError):
+                await call()
+
+    for sync_call in (
+        lambda: base.make_request(Request, b"/", [], "1.1", "GET", None, app),
+        lambda: base.make_conn_info({}),
+        lambda: base.setup_logging(app),
+        lambda: base.reset(app),
+    ):
+        with pytest.raises(NotImplementedError):
+            sync_call()
+    asyncio.run(run_all())
+
+
+def test_scope_conn_info_is_a_sanic_conn_info() -> None:
+    info = ScopeConnInfo({"client": ("1.2.3.4", 5), "server": ("5.6.7.8", 8080), "scheme": "http"})
+    assert isinstance(info, ConnInfo)
+    assert info.client_ip == "1.2.3.4"
+    assert info.client_port == 5
+    assert info.server == "5.6.7.8:8080"
+    assert info.server_port == 8080
+    assert info.ssl is False
+    assert info.lost is False
+    assert info.cert == {}
+    assert info.network_paths == []
+
+
+@pytest.mark.parametrize(
+    ("scheme", "port", "server"),
+    [("https", 443, "h"), ("https", 80, "h:80"), ("http", 80, "h"), ("http", 443, "h:443"), ("wss", 443, "h")],
+)
+def test_scope_conn_info_default_ports(scheme: str, port: int, server: str) -> None:
+    info = ScopeConnInfo({"scheme": scheme, "server": ("h", port)})
+    assert info.server == server
+
+
+def test_scope_conn_info_empty_scope() -> None:
+    info = ScopeConnInfo({})
+    assert info.server == info.client == info.client_ip == ""
+    assert info.peername is None
+    assert info.sockname is None
+    assert info.ssl is False
+
+
+def test_setup_logging_without_sanic_setup(app: Sanic, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sanic 22.12/23.3 have no sanic.logging.setup: setup_logging is a no-op.
+    monkeypatch.setattr(sanic22_module, "_setup_logging", None)
+    Sanic22().setup_logging(app)
+
+
+async def test_process_event_listener_styles(app: Sanic) -> None:
+    calls: list[Any] = []
+
+    def sync_listener(app: Sanic) -> None:
+        calls.append("sync")
+
+    async def async_listener(app: Sanic) -> None:
+        calls.append("async")
+
+    def old_style(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        calls.append(("old", loop is asyncio.get_running_loop()))
+
+    for listener in (sync_listener, async_listener, old_style):
+        app.register_listener(listener, "main_process_start")
+    await Sanic22().process_event(app, "main_process_start")
+    await Sanic22().process_event(app, "main_process_stop")  # none registered
+    assert calls == ["sync", "async", ("old", True)]
+
+
+async def test_background_tasks_are_the_apps_own(app: Sanic) -> None:
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        return response.text("ok")
+
+    runtime = AppRuntime(app)
+    gen = runtime.generation
+    await runtime.start()  # app.add_task needs a running app
+    try:
+        stranger = asyncio.ensure_future(asyncio.sleep(5))  # not the app's
+        app.add_task(asyncio.sleep(5), name="named")
+        app.add_task(asyncio.sleep(5))
+        await asyncio.sleep(0)
+        tasks = gen.background_tasks(app)
+        assert len(tasks) == 2
+        assert stranger not in tasks
+        assert "named" in [t.get_name() for t in tasks]
+        for task in [*tasks, stranger]:
+            task.cancel()
+        await asyncio.gather(*tasks, stranger, return_exceptions=True)
+        assert gen.background_tasks(app) == []
+    finally:
+        await runtime.stop()
