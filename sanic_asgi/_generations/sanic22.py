@@ -45,9 +45,9 @@ class ScopeConnInfo(ConnInfo):
         self.client_ip = ""
         self.peername = None
         server = scope.get("server")
-        self.sockname = server
         if server:
-            host, port = server[0], server[1]
+            host, port = server[0], _port(server[1])
+            self.sockname = (host, port)
             if port is None:  # UNIX socket: (path, None)
                 self.server = host
             else:
@@ -55,9 +55,11 @@ class ScopeConnInfo(ConnInfo):
                 self.server_port = port
                 if port != (443 if self.ssl else 80):
                     self.server = f"{self.server}:{port}"
+        else:
+            self.sockname = server
         client = scope.get("client")
         if client:
-            host, port = client[0], client[1]
+            host, port = client[0], _port(client[1])
             self.peername = (host, port)
             self.client = f"[{host}]" if ":" in host else host
             self.client_ip = host
@@ -66,6 +68,13 @@ class ScopeConnInfo(ConnInfo):
         if tls:
             self.ssl = True
             self.server_name = tls.get("server_name") or ""  # SNI, as Sanic's
+
+
+def _port(port: Any) -> Any:
+    """The spec says int; granian (2.x) sends the port as a str."""
+    if isinstance(port, str) and port.isdigit():
+        return int(port)
+    return port
 
 
 class Sanic22(Generation):
