@@ -1,0 +1,312 @@
+"""Fixtures of the conformance suite: real servers, both implementations.
+
+Every test that takes ``server`` (or ``tuned_server``, ``prefixed_server``,
+``mounted_server``) runs once per server kind (``tests._servers.KINDS``) and
+once per implementation:
+
+* ``ours``   - ``sanic_asgi.ASGIApp(app)``
+* ``native`` - the Sanic app itself, in Sanic's own ASGI mode
+
+The server fixtures are session-scoped and parametrized through the
+session-scoped ``kind`` and ``impl`` fixtures, so pytest orders the tests to
+start each (server, app) process once and stops it when it moves on: about
+thirty short-lived processes for the whole suite.  Tests that need a process
+of their own (lifespan order, startup failure, lazy start) use ``spawn``.
+
+``@pytest.mark.native_gap("what native ASGI gets wrong")`` on a test marks its
+``native`` runs as a strict xfail; ``servers=(...)`` limits that to some
+server kinds, ``not_on=(...)`` excludes some (a gap that a server hides, e.g.
+granian adds the content-length native ASGI leaves out).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import ssl
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests._servers import HOST, KINDS, Options, ServerKind, ServerProcess, TLSFiles, make_certificate
+
+IMPLS = ("ours", "native")
+
+APPS = {
+    "basic": {"ours": "tests.conformance.apps.basic:ours", "native": "tests.conformance.apps.basic:native"},
+    "tuned": {"ours": "tests.conformance.apps.basic:tuned", "native": "tests.conformance.apps.basic:tuned_native"},
+    "mounted": {
+        "ours": "tests.conformance.apps.basic:mounted",
+        "native": "tests.conformance.apps.basic:mounted_native",
+    },
+    "lifespan": {
+        "ours": "tests.conformance.apps.lifespan:ours",
+        "native": "tests.conformance.apps.lifespan:native",
+    },
+}
+
+
+# Native ASGI never runs Sanic's startup without lifespan events (gap 2), so
+# on these servers every request it gets is a 500; each test through them is
+# a strict xfail for that reason (test_lifespan.py has the dedicated tests).
+NO_LIFESPAN_GAP = "without lifespan events the app never starts: every request is a 500 ('Loop can only be retrieved')"
+_NEVER_STARTED = {
+    "mounted_server": "Starlette's Mount forwards no lifespan events, " + NO_LIFESPAN_GAP,
+}
+_NEVER_STARTED_ON = {"daphne": "daphne has no lifespan; " + NO_LIFESPAN_GAP}
+_SHARED = ("server", "tuned_server", "prefixed_server", "mounted_server")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("native_gap")
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or callspec.params.get("impl") != "native":
+            continue
+        kind_id = getattr(callspec.params.get("kind"), "id", None)
+        fixtures = getattr(item, "fixturenames", ())
+        blanket = next((r for f, r in _NEVER_STARTED.items() if f in fixtures), None)
+        if blanket is None and any(f in fixtures for f in _SHARED):
+            blanket = _NEVER_STARTED_ON.get(kind_id or "")
+        if blanket is not None:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=f"native ASGI: {blanket}"))
+            continue
+        if marker is None:
+            continue
+        servers = marker.kwargs.get("servers")
+        if servers is not None and kind_id not in servers:
+            continue
+        if kind_id in marker.kwargs.get("not_on", ()):
+            continue
+        reason = marker.args[0] if marker.args else marker.kwargs["reason"]
+        item.add_marker(pytest.mark.xfail(strict=True, reason=f"native ASGI: {reason}"))
+
+
+# ---------------------------------------------------------------------------
+# What a test gets
+# ---------------------------------------------------------------------------
+@dataclass
+class Served:
+    """One running server process and how to talk to it."""
+
+    process: ServerProcess
+    impl: str
+    ssl_context: ssl.SSLContext | None
+
+    @property
+    def kind(self) -> ServerKind:
+        return self.process.kind
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    @property
+    def ws_url(self) -> str:
+        return self.process.ws_url
+
+    @property
+    def port(self) -> int:
+        return self.process.port
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        kwargs.setdefault("timeout", 10.0)
+        http2 = self.kind.http2
+        return httpx.Client(base_url=self.url, verify=self.ssl_context or True, http2=http2, http1=not http2, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        with self.client() as client:
+            return client.get(path, **kwargs)
+
+    def events(self, key: str) -> list[Any]:
+        response = self.get(f"/events/{key}")
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def wait_events(self, key: str, done: Callable[[list[Any]], bool], timeout: float = 5.0) -> list[Any]:
+        """The events under ``key`` once ``done(events)`` (or after the timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = self.events(key)
+            if done(events) or time.monotonic() > deadline:
+                return events
+            time.sleep(0.05)
+
+    def connect(self, timeout: float = 10.0) -> socket.socket:
+        """A raw connection speaking HTTP/1.1 (TLS without h2 for TLS kinds)."""
+        sock = socket.create_connection((HOST, self.port), timeout=timeout)
+        if self.ssl_context is not None:
+            context = ssl.create_default_context(cafile=str(self.process.tls.cert))  # type: ignore[union-attr]
+            context.set_alpn_protocols(["http/1.1"])
+            sock = context.wrap_socket(sock, server_hostname=HOST)
+        return sock
+
+    def raw(self, request: bytes, timeout: float = 10.0) -> bytes:
+        """Send ``request`` on a fresh connection; everything read until the server closes."""
+        with self.connect(timeout) as sock:
+            sock.sendall(request)
+            return read_until_close(sock)
+
+    def log_mark(self) -> int:
+        return self.process.log_mark()
+
+    def log_since(self, mark: int) -> str:
+        return self.process.log_since(mark)
+
+
+def read_until_close(sock: socket.socket) -> bytes:
+    chunks = []
+    with contextlib.suppress(ConnectionResetError, ssl.SSLError):
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                break
+            chunks.append(data)
+    return b"".join(chunks)
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def parse_access_lines(text: str) -> list[dict[str, str]]:
+    """The ``ACCESS|status|byte|host|request`` lines the test apps write."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("ACCESS|"):
+            _, status, byte, host, request = line.split("|", 4)
+            lines.append({"status": status, "byte": byte, "host": host, "request": request})
+    return lines
+
+
+def json_lines(text: str) -> list[Any]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------------------
+# Fixtures
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TLSFiles | None:
+    try:
+        return make_certificate(tmp_path_factory.mktemp("tls"))
+    except ImportError:
+        return None
+
+
+@pytest.fixture(scope="session", params=KINDS, ids=[k.id for k in KINDS])
+def kind(request: pytest.FixtureRequest) -> ServerKind:
+    kind: ServerKind = request.param
+    missing = kind.missing()
+    if missing:
+        pytest.skip(f"{kind.id}: module {missing!r} is not installed")
+    return kind
+
+
+@pytest.fixture(scope="session", params=IMPLS)
+def impl(request: pytest.FixtureRequest) -> str:
+    return request.param  # type: ignore[no-any-return]
+
+
+class Launcher:
+    """Starts server processes and stops every one of them at teardown."""
+
+    def __init__(self, directory: Path, tls: TLSFiles | None) -> None:
+        self.directory = directory
+        self.tls = tls
+        self.processes: list[ServerProcess] = []
+
+    def __call__(
+        self,
+        kind: ServerKind,
+        impl: str,
+        app: str = "basic",
+        *,
+        options: Options | None = None,
+        env: dict[str, str] | None = None,
+        wait: bool = True,
+    ) -> Served:
+        if kind.tls and self.tls is None:
+            pytest.skip(f"{kind.id}: needs 'cryptography' to make a certificate")
+        target = APPS[app][impl]
+        log = self.directory / f"{kind.id}-{impl}-{app}-{len(self.processes)}.log"
+        process = ServerProcess(kind, target, log, options=options, tls=self.tls if kind.tls else None, env=env)
+        self.processes.append(process)
+        process.start(wait=wait)
+        context = None
+        if kind.tls:
+            assert self.tls is not None
+            context = ssl.create_default_context(cafile=str(self.tls.cert))
+        return Served(process, impl, context)
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+
+@pytest.fixture(scope="session")
+def _session_launcher(tmp_path_factory: pytest.TempPathFactory, tls_files: TLSFiles | None) -> Iterator[Launcher]:
+    launcher = Launcher(tmp_path_factory.mktemp("servers"), tls_files)
+    yield launcher
+    launcher.close()
+
+
+@pytest.fixture
+def spawn(tmp_path: Path, tls_files: TLSFiles | None) -> Iterator[Launcher]:
+    """Start processes of one's own (stopped at the end of the test)."""
+    launcher = Launcher(tmp_path, tls_files)
+    yield launcher
+    launcher.close()
+
+
+def _shared(
+    launcher: Launcher, kind: ServerKind, impl: str, app: str, options: Options | None = None
+) -> Iterator[Served]:
+    served = launcher(kind, impl, app, options=options)
+    yield served
+    served.process.stop()
+
+
+@pytest.fixture(scope="session")
+def server(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+    """The ``basic`` app: defaults, access log on."""
+    yield from _shared(_session_launcher, kind, impl, "basic")
+
+
+@pytest.fixture(scope="session")
+def tuned_server(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+    """The ``basic`` routes with small limits, proxy settings, no access log."""
+    yield from _shared(_session_launcher, kind, impl, "tuned")
+
+
+@pytest.fixture(scope="session")
+def prefixed_server(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+    """The ``basic`` app behind the server's root_path option (``/api``)."""
+    if kind.root_path_option is None:
+        pytest.skip(f"{kind.id} has no root_path option")
+    yield from _shared(_session_launcher, kind, impl, "basic", Options(root_path="/api"))
+
+
+@pytest.fixture(scope="session")
+def mounted_server(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+    """The ``basic`` app inside Starlette's ``Mount("/api")``."""
+    yield from _shared(_session_launcher, kind, impl, "mounted")
+
+
+def require(kind: ServerKind, feature: str) -> None:
+    """Skip unless the server kind supports ``feature`` (lifespan, websockets, http2, lifespan_off)."""
+    if not getattr(kind, feature):
+        reasons = {
+            "lifespan": f"{kind.id} does not implement the ASGI lifespan protocol",
+            "websockets": f"{kind.id} does not serve websockets",
+            "http2": f"{kind.id} is not configured for HTTP/2",
+            "lifespan_off": f"{kind.id} cannot switch lifespan off",
+        }
+        pytest.skip(reasons.get(feature, f"{kind.id}: no {feature}"))
