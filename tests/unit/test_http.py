@@ -128,6 +128,19 @@ async def test_streamed_response_with_declared_length(app: Sanic, server: FakeSe
     assert bodies[-1]["more_body"] is False
 
 
+async def test_streamed_response_with_declared_length_in_many_chunks(app: Sanic, server: FakeServer) -> None:
+    @app.get("/")
+    async def index(request: Request) -> None:
+        res = await request.respond(headers={"content-length": "9"})
+        for part in (b"abc", b"", b"def", b"ghi"):
+            await res.send(part)
+        # The declared length is reached: the body ended with the last chunk.
+
+    conn = await server.request("GET", "/")
+    bodies = [(m["body"], m["more_body"]) for m in conn.sent[1:]]
+    assert bodies == [(b"abc", True), (b"def", True), (b"ghi", False)]
+
+
 async def test_streamed_response_too_big_in_later_chunk(
     app: Sanic, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -190,6 +203,7 @@ async def test_unknown_length_streams_without_transfer_encoding(app: Sanic, serv
         # Sanic apps sometimes set this themselves; chunking is the server's job.
         res = await request.respond(headers={"Transfer-Encoding": "chunked"})
         await res.send(b"one,")
+        await res.send(b"")  # not a message (an empty chunk would end HTTP/1.1 chunking)
         await res.send(b"two")
         await res.eof()
 
@@ -529,6 +543,58 @@ async def test_send_failing_with_oserror_is_a_disconnect(app: Sanic, server: Fak
     await server_conn.finish()
     assert events == ["cancelled"]
     assert server_conn.body == b"first"
+
+
+async def test_send_failing_while_sending_the_error_page(app: Sanic, server: FakeServer) -> None:
+    # The client vanished just as the handler failed: the error page cannot be
+    # sent, and the request ends quietly (the client is gone).
+    @app.get("/")
+    async def broken(request: Request) -> Any:
+        server_conn.send_error = BrokenPipeError()
+        raise ValueError("fails with nobody listening")
+
+    server_conn = server.http("GET", "/").push({"type": "http.request"})
+    await server_conn.finish()
+    assert server_conn.sent == []
+    assert server.asgi.runtime.inflight == 0
+
+
+async def test_handler_that_ignores_the_disconnect_cannot_send(app: Sanic, server: FakeServer) -> None:
+    outcome: list[str] = []
+
+    @app.post("/", stream=True)
+    async def stubborn(request: Request) -> Any:
+        try:
+            await request.stream.read()  # type: ignore[union-attr]
+            await request.stream.read()  # type: ignore[union-attr]
+        except asyncio.CancelledError:
+            outcome.append("disconnected")
+        try:
+            return response.text("anyone there?")
+        finally:
+            outcome.append("returned")
+
+    conn = server.http("POST", "/", headers=[(b"transfer-encoding", b"chunked")])
+    conn.push({"type": "http.request", "body": b"x", "more_body": True}, {"type": "http.disconnect"})
+    await conn.finish()
+    assert outcome == ["disconnected", "returned"]
+    assert conn.sent == []
+
+
+async def test_handler_error_after_disconnect_is_not_answered(app: Sanic, server: FakeServer) -> None:
+    @app.post("/", stream=True)
+    async def stubborn(request: Request) -> Any:
+        try:
+            while await request.stream.read() is not None:  # type: ignore[union-attr]
+                pass
+        except asyncio.CancelledError:
+            raise ValueError("turned the disconnect into an error") from None
+        return response.text("never")
+
+    conn = server.http("POST", "/", headers=[(b"transfer-encoding", b"chunked")])
+    conn.push({"type": "http.request", "body": b"x", "more_body": True}, {"type": "http.disconnect"})
+    await conn.finish()
+    assert conn.sent == []
 
 
 async def test_disconnect_after_response_is_harmless(app: Sanic, server: FakeServer) -> None:

@@ -142,6 +142,30 @@ async def test_main_process_listeners_warn_under_several_workers(
     assert ("run once per worker under ASGI" in caplog.text) is warns
 
 
+@pytest.mark.parametrize("hint", ["multiprocessing", "gunicorn"])
+async def test_worker_warning_from_process_hints(
+    app: Sanic, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, hint: str
+) -> None:
+    import multiprocessing
+    import sys
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    if hint == "multiprocessing":
+        monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
+    else:
+        monkeypatch.setitem(sys.modules, "gunicorn.arbiter", object())  # type: ignore[arg-type]
+
+    @app.main_process_stop
+    async def once(app: Sanic) -> None:
+        pass
+
+    add_index(app)
+    runtime = AppRuntime(app)
+    await runtime.start()
+    await runtime.stop()
+    assert "main_process_stop listener(s)" in caplog.text
+
+
 async def test_no_worker_warning_without_main_process_listeners(
     app: Sanic, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -309,3 +333,31 @@ async def test_logging_to_caplog_works(app: Sanic, server: FakeServer, caplog: p
     with caplog.at_level(logging.INFO, logger="sanic_asgi"):
         await server.request("GET", "/")
     assert "starting" in caplog.text
+
+
+async def test_thread_mode_leaves_views_and_async_callables_alone(app: Sanic, serve: Any) -> None:
+    from sanic.views import HTTPMethodView
+
+    class ItemView(HTTPMethodView):
+        def get(self, request: Request) -> Any:
+            return response.text(str(threading.current_thread() is threading.main_thread()))
+
+    class AsyncCallable:
+        async def __call__(self, request: Request) -> Any:
+            return response.text("callable")
+
+    app.add_route(ItemView.as_view(), "/view")
+    app.add_route(AsyncCallable(), "/callable", name="callable")
+
+    @app.get("/returns-coroutine")
+    def returns_coroutine(request: Request) -> Any:
+        async def later() -> Any:
+            return response.text("awaited")
+
+        return later()
+
+    server = serve(app, sync_handlers="thread")
+    # Class-based views decide for themselves: their sync methods stay on the loop.
+    assert (await server.request("GET", "/view")).body == b"True"
+    assert (await server.request("GET", "/callable")).body == b"callable"
+    assert (await server.request("GET", "/returns-coroutine")).body == b"awaited"

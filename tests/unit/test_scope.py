@@ -217,6 +217,17 @@ async def test_url_for_includes_root_path(app: Sanic, server: FakeServer) -> Non
     assert plain.text == "http://testserver/items/2"
 
 
+async def test_url_for_with_server_name_carrying_the_prefix(app: Sanic, server: FakeServer) -> None:
+    app.config.SERVER_NAME = "http://shop.example/api"
+
+    @app.get("/items/<n:int>", name="item")
+    async def item(request: Request, n: int) -> Any:
+        return response.text(request.url_for("item", n=n))
+
+    conn = await server.request("GET", "/api/items/1", root_path="/api")
+    assert conn.text == "http://shop.example/api/items/1"
+
+
 # --------------------------------------------------------------------------- #
 # Connection info (request.ip, request.scheme, ...)
 # --------------------------------------------------------------------------- #

@@ -631,3 +631,17 @@ async def test_request_details_over_websocket(app: Sanic, server: FakeServer) ->
         "protocol": True,
         "closing": False,
     }
+
+
+async def test_websocket_under_root_path(app: Sanic, server: FakeServer) -> None:
+    seen: list[str] = []
+
+    @app.websocket("/ws", name="ws")
+    async def handler(request: Request, ws: Any) -> None:
+        seen.append(request.path)
+        seen.append(request.url_for("ws"))
+
+    conn = server.websocket("/api/ws", root_path="/api")
+    await conn.finish()
+    assert seen[0] == "/ws"
+    assert seen[1].endswith("/api/ws")
