@@ -12,7 +12,7 @@ from sanic import Request, Sanic, response
 import sanic_asgi
 from sanic_asgi import ASGIApp, ConfigurationError, MalformedScope, UnsupportedScope, lifespan_state
 from sanic_asgi._runtime import RuntimeState
-from tests.unit.conftest import FakeServer, wait_for
+from tests.asgi_driver import FakeServer, wait_for
 
 pytestmark = pytest.mark.timeout(20)
 

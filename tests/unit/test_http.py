@@ -12,7 +12,7 @@ import pytest
 from sanic import Request, Sanic, response
 from sanic.exceptions import ServerError, ServiceUnavailable
 
-from tests.unit.conftest import FakeServer, wait_for
+from tests.asgi_driver import FakeServer, wait_for
 
 pytestmark = pytest.mark.timeout(20)
 

@@ -10,7 +10,7 @@ from sanic import Request, Sanic, response
 
 from sanic_asgi import LifespanFailure, UnexpectedMessage
 from sanic_asgi._runtime import RuntimeState
-from tests.unit.conftest import FakeServer, wait_for
+from tests.asgi_driver import FakeServer, wait_for
 
 pytestmark = pytest.mark.timeout(20)
 

@@ -9,7 +9,7 @@ from sanic import Request, Sanic, response
 
 from sanic_asgi import MalformedScope
 from sanic_asgi._scope import headers_from_scope, route_path, target_from_scope
-from tests.unit.conftest import FakeServer
+from tests.asgi_driver import FakeServer
 
 pytestmark = pytest.mark.timeout(20)
 

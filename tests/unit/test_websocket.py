@@ -16,7 +16,7 @@ from sanic import Request, Sanic, response
 from sanic.exceptions import ServerError, Unauthorized, WebsocketClosed
 
 from sanic_asgi import UnexpectedMessage, WebSocketConnection
-from tests.unit.conftest import Connection, FakeServer, wait_for
+from tests.asgi_driver import Connection, FakeServer, wait_for
 
 pytestmark = pytest.mark.timeout(20)
 
