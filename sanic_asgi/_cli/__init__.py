@@ -1,0 +1,355 @@
+"""The ``sanic-asgi`` command (also ``python -m sanic_asgi``).
+
+::
+
+    sanic-asgi run module:app [--server uvicorn|hypercorn|granian|daphne] [Sanic-style options] [-- server flags]
+    sanic-asgi doctor module:app [--server NAME] [--workers N] [--json]
+
+``run`` loads the app, translates its Sanic config into the chosen server's
+settings (``servers.TABLES``), prints a banner with what was mapped and a
+warning for every setting the server cannot honour, then runs the server's
+own entry point in this process (``runners``; the module docstring there says
+why).  ``doctor`` loads the app without serving it and reports what will
+behave differently (``doctor``).
+
+Exit codes: the server's own when it ran (0 after a clean stop; uvicorn 3,
+hypercorn and granian 1, daphne 3 when startup fails); 2 when the command
+line is wrong, the server is not installed, or the app cannot be loaded;
+``doctor``: 0 nothing differs, 1 something does, 2 cannot load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import shlex
+import sys
+from typing import IO, TYPE_CHECKING
+
+from .loader import IMPORT_STRING, TARGET_ENV, AppLoadError, LoadedTarget, Target, encode_target, load_target
+from .servers import (
+    HOST_PORT,
+    PROXIES,
+    SERVER_MODULES,
+    SERVERS,
+    WEBSOCKET_SETTINGS,
+    Plan,
+    RunOptions,
+    SanicSettings,
+    install_hint,
+    translate,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["main"]
+
+PROG = "sanic-asgi"
+USAGE_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sanic-asgi`` console script; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    passthrough: list[str] = []
+    if "--" in args:
+        index = args.index("--")
+        args, passthrough = args[:index], args[index + 1 :]
+    parser = _parser()
+    try:
+        ns = parser.parse_args(args)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    if ns.command is None:
+        parser.print_help(sys.stderr)
+        return USAGE_ERROR
+    if passthrough and ns.command != "run":
+        return _fail(f"{ns.command} takes no server flags after --")
+    if ns.command == "run":
+        return _run(ns, passthrough)
+    return _doctor(ns)
+
+
+# -- the command line -----------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Serve a Sanic app through sanic_asgi.ASGIApp on an ASGI server, with Sanic's settings.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="serve the app",
+        description=(
+            "Serve a Sanic app on an ASGI server. The app's config (KEEP_ALIVE_TIMEOUT, WEBSOCKET_MAX_SIZE, ...) "
+            "becomes the server's settings; server flags after -- are passed on and win."
+        ),
+        epilog="example: sanic-asgi run server:app --server hypercorn -w 2 -- --h2-max-concurrent-streams 50",
+    )
+    _target_arguments(run)
+    run.add_argument("-H", "--host", default="127.0.0.1", help="host address [default 127.0.0.1]")
+    run.add_argument("-p", "--port", type=int, default=8000, help="port [default 8000]")
+    run.add_argument("-u", "--uds", "--unix", dest="uds", metavar="PATH", help="listen on a UNIX socket instead")
+    workers = run.add_mutually_exclusive_group()
+    workers.add_argument("-w", "--workers", type=int, default=1, help="worker processes [default 1]")
+    workers.add_argument("--fast", action="store_true", help="one worker per CPU")
+    run.add_argument("-r", "--reload", "--auto-reload", dest="reload", action="store_true", help="reload on changes")
+    run.add_argument(
+        "-R", "--reload-dir", dest="reload_dirs", action="append", default=[], metavar="DIR", help="also watch DIR"
+    )
+    run.add_argument("--cert", help="TLS certificate (fullchain.pem, bundle.crt or equivalent)")
+    run.add_argument("--key", help="TLS private key (privkey.pem or equivalent)")
+    run.add_argument("--tls", metavar="DIR", help="TLS folder with fullchain.pem and privkey.pem (as Sanic's --tls)")
+    logs = run.add_mutually_exclusive_group()
+    logs.add_argument("--access-logs", dest="access_log", action="store_true", default=None, help="ACCESS_LOG on")
+    logs.add_argument("--no-access-logs", dest="access_log", action="store_false", help="ACCESS_LOG off")
+    run.add_argument("--lifespan", choices=("auto", "on", "off"), default="auto", help="ASGIApp(lifespan=...)")
+    run.add_argument(
+        "--sync-handlers",
+        choices=("loop", "thread"),
+        default="loop",
+        help="ASGIApp(sync_handlers=...): run plain def handlers on the loop (as Sanic) or in threads",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="no banner (warnings are still printed)")
+    run.add_argument("--dry-run", action="store_true", help="print the server command line and stop")
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="report what will behave differently under ASGI",
+        description=(
+            "Load the app without serving it and report what will behave differently than on Sanic's server. "
+            "Exit code: 0 nothing differs, 1 something does, 2 the app cannot be loaded."
+        ),
+    )
+    _target_arguments(doctor)
+    doctor.add_argument("-w", "--workers", type=int, default=1, help="the number of workers you will run")
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target",
+        metavar="TARGET",
+        help="module:app, module (its 'app'), module:create_app() (a factory), path/to/file.py[:app], or a directory",
+    )
+    parser.add_argument("--factory", action="store_true", help="TARGET names a callable that returns the app")
+    parser.add_argument("--server", choices=SERVERS, default="uvicorn", help="the ASGI server [default uvicorn]")
+    parser.add_argument("--no-color", action="store_true", help="no colour (it is off unless writing to a terminal)")
+
+
+# -- run --------------------------------------------------------------------------------
+
+
+def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
+    out = _Output(sys.stderr, color=not ns.no_color, quiet=ns.quiet)
+    cert, key = ns.cert, ns.key
+    if ns.tls:
+        if cert or key:
+            return _fail("give either --tls DIR or --cert/--key, not both")
+        cert, key = os.path.join(ns.tls, "fullchain.pem"), os.path.join(ns.tls, "privkey.pem")
+    try:
+        options = RunOptions(
+            server=ns.server,
+            host=ns.host,
+            port=ns.port,
+            uds=ns.uds,
+            workers=(os.cpu_count() or 1) if ns.fast else ns.workers,
+            reload=ns.reload,
+            reload_dirs=tuple(ns.reload_dirs),
+            cert=cert,
+            key=key,
+            lifespan=ns.lifespan,
+            sync_handlers=ns.sync_handlers,
+            passthrough=tuple(passthrough),
+        )
+    except ValueError as exc:
+        return _fail(str(exc))
+    missing = _missing_server(options.server)
+    if missing:
+        return _fail(missing)
+    loaded = _load(ns)
+    if isinstance(loaded, int):
+        return loaded
+    settings = SanicSettings.from_app(loaded.app, access_log=ns.access_log)
+    plan = translate(options, settings)
+    has_ws = any(getattr(route.extra, "websocket", False) for route in loaded.app.router.routes)
+    warnings = _run_warnings(plan, loaded, has_ws, ns)
+    cwd = os.getcwd()
+    asgi_options = {"lifespan": options.lifespan, "sync_handlers": options.sync_handlers}
+    config = {"ACCESS_LOG": ns.access_log} if ns.access_log is not None else {}
+    env_value = encode_target(loaded.target, cwd=cwd, asgi_options=asgi_options, config=config)
+    if ns.dry_run:
+        for warning in warnings:
+            out.warning(warning)
+        _print_dry_run(plan, IMPORT_STRING, TARGET_ENV, env_value)
+        return 0
+    out.banner(plan, loaded)
+    for warning in warnings:
+        out.warning(warning)
+    os.environ[TARGET_ENV] = env_value
+    from .runners import run_plan
+
+    return run_plan(plan)
+
+
+def _run_warnings(plan: Plan, loaded: LoadedTarget, has_ws: bool, ns: argparse.Namespace) -> list[str]:
+    warnings = []
+    for item in plan.unhonoured:
+        suffix = (
+            " (the app has no websocket routes: no effect)" if item.setting in WEBSOCKET_SETTINGS and not has_ws else ""
+        )
+        warnings.append(item.message(plan.server) + suffix)
+    warnings += plan.warnings
+    main_listeners = sorted(e for e, fns in loaded.app.listeners.items() if fns and e.startswith("main_process"))
+    if main_listeners and plan.options.workers > 1 and plan.server != "daphne":
+        warnings.append(
+            f"{', '.join(main_listeners)} listener(s) run once in each of the {plan.options.workers} workers, "
+            "not once in a main process as on Sanic's server (see `sanic-asgi doctor`)"
+        )
+    if loaded.asgi is not None and (ns.lifespan != "auto" or ns.sync_handlers != "loop"):
+        warnings.append(
+            f"{loaded.target.text} is an ASGIApp already: it is served with its own options "
+            f"(lifespan={loaded.asgi.lifespan!r}); --lifespan/--sync-handlers are ignored"
+        )
+    return warnings
+
+
+def _print_dry_run(plan: Plan, import_string: str, env_name: str, env_value: str) -> None:
+    print(shlex.join(plan.command_line(import_string)))
+    for name, value in plan.overrides.items():
+        print(f"# {plan.server} parameter without a flag: {name}={value!r}")
+    for name, value in plan.config_object.items():
+        print(f"# hypercorn config object: {name}={value!r}")
+    print(f"# environment: {env_name}={env_value}")
+
+
+def _missing_server(server: str) -> str:
+    module = SERVER_MODULES[server]  # type: ignore[index]
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        return f"{server} is not installed ({exc}); install it with: {install_hint(server)}"
+    return ""
+
+
+def _load(ns: argparse.Namespace) -> LoadedTarget | int:
+    try:
+        return load_target(Target.parse(ns.target, factory=ns.factory))
+    except AppLoadError as exc:
+        return _fail(f"cannot load {ns.target!r}: {exc}")
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    return USAGE_ERROR
+
+
+# -- doctor -----------------------------------------------------------------------------
+
+
+def _doctor(ns: argparse.Namespace) -> int:
+    from .doctor import Finding, Report, diagnose, render
+
+    if ns.workers < 1:
+        return _fail(f"workers must be 1 or more; got {ns.workers}")
+    try:
+        loaded = load_target(Target.parse(ns.target, factory=ns.factory))
+    except AppLoadError as exc:
+        cause = exc.__cause__
+        error = str(exc) if cause is None else f"{exc}\n  caused by {type(cause).__name__}: {cause}"
+        report = Report(target=ns.target, server=ns.server, workers=ns.workers, error=error)
+    else:
+        report = diagnose(loaded.app, target=ns.target, server=ns.server, workers=ns.workers)
+        missing = _missing_server(ns.server)
+        if missing:
+            report.findings.append(Finding("versions", "note", ns.server, missing))
+    if ns.json:
+        json.dump(report.as_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render(report, color=_use_color(sys.stdout, ns.no_color)))
+    return report.exit_code
+
+
+# -- output -----------------------------------------------------------------------------
+
+
+def _use_color(stream: IO[str], no_color: bool) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Output:
+    """The banner and warnings, on stderr (stdout is the server's and the app's)."""
+
+    def __init__(self, stream: IO[str], *, color: bool, quiet: bool) -> None:
+        self.stream = stream
+        self.color = _use_color(stream, not color)
+        self.quiet = quiet
+
+    def paint(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.color else text
+
+    def warning(self, text: str) -> None:
+        self.stream.write(f"{self.paint(f'{PROG}: warning:', '33')} {text}\n")
+        self.stream.flush()
+
+    def banner(self, plan: Plan, loaded: LoadedTarget) -> None:
+        if self.quiet:
+            return
+        from sanic import __version__ as sanic_version
+
+        from .. import __version__
+
+        o = plan.options
+        server_version = _version_of(plan.server)
+        kind = "ASGIApp given by the target" if loaded.asgi is not None else f"ASGIApp(lifespan={o.lifespan!r}"
+        if loaded.asgi is None:
+            kind += f", sync_handlers={o.sync_handlers!r})" if o.sync_handlers != "loop" else ")"
+        workers = f"{o.workers} worker{'s' if o.workers != 1 else ''}" + (", reload" if o.reload else "")
+        rows: list[tuple[str, str]] = [
+            ("app", f"{loaded.target.text} (Sanic app {loaded.app.name!r}, {kind})"),
+            ("server", f"{plan.server} {server_version}, {workers}"),
+            ("listening", o.url),
+        ]
+        shown = [(_setting_text(m.setting, m.value), m.option) for m in plan.mapped if m.setting != HOST_PORT]
+        width = min(30, max((len(left) for left, _ in shown), default=0))
+        for index, (left, option) in enumerate(shown):
+            rows.append(("mapped" if index == 0 else "", f"{left:<{width}}  -> {option}"))
+        if plan.passthrough:
+            rows.append(("passed", shlex.join(plan.passthrough) + "  (after --; these win)"))
+        lines = [
+            self.paint(f"{PROG} {__version__}", "1") + f" · Sanic {sanic_version} · {plan.server} {server_version}"
+        ]
+        lines += [f"  {self.paint(f'{label:<10}', '36')} {text}" for label, text in rows]
+        self.stream.write("\n".join(lines) + "\n")
+        self.stream.flush()
+
+
+def _setting_text(setting: str, value: str) -> str:
+    if setting == PROXIES:
+        return f"proxy settings: {value}"
+    if setting.startswith("-"):
+        return setting if value in ("on", "True") else f"{setting} {value}"
+    return f"{setting}={value}"
+
+
+def _version_of(distribution: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:  # pragma: no cover - checked before
+        return "?"

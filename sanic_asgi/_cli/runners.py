@@ -1,0 +1,195 @@
+"""Start a server the way its own command line does.
+
+Why the server's own entry point
+--------------------------------
+
+Each server's command-line entry point is what gets signal handling, worker
+processes, the reloader and exit codes right (uvicorn's ``main`` exits with 3
+when lifespan startup fails; hypercorn's returns the failed worker's exit
+code; granian's exits 1 when a worker dies).  So ``sanic-asgi run`` builds the
+server's own command line from the mapping tables (``servers.translate``),
+appends what the user put after ``--``, and runs that entry point *in this
+process*, with the import string ``sanic_asgi._cli._target:asgi`` as the
+application:
+
+* **uvicorn**, **granian** (click commands): the command line is parsed by the
+  server's own parser, so flags after ``--`` override the translated ones (the
+  last occurrence wins) and are checked exactly as the server checks them.
+  A few values have no flag spelling (uvicorn cannot be told "no websocket
+  pings" on the command line); they are set on the parsed parameters when the
+  user did not give that option, then the command runs.
+* **hypercorn** (argparse, ``hypercorn.__main__.main``): settings without a
+  flag (``websocket_max_message_size``, ``keep_alive_max_requests``) go in a
+  config object, ``--config python:sanic_asgi._cli.runners.HYPERCORN_CONFIG``.
+* **daphne** does not speak lifespan.  Its ``CommandLineInterface`` runs with
+  a ``Server`` subclass that drives the ASGI lifespan protocol itself: startup
+  before daphne listens (a failing listener ends the process with exit code 3,
+  as uvicorn's ``STARTUP_FAILURE``), and on shutdown the lifespan shutdown
+  (which drains requests in flight for ``GRACEFUL_SHUTDOWN_TIMEOUT``) before
+  daphne cancels what is left.
+
+The process keeps its PID (nothing is exec'd), so a supervisor's signals reach
+the server's own handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from .loader import IMPORT_STRING
+
+if TYPE_CHECKING:
+    from .servers import Plan
+
+__all__ = ["HYPERCORN_CONFIG", "STARTUP_FAILURE", "run_plan"]
+
+STARTUP_FAILURE = 3  # as uvicorn.main.STARTUP_FAILURE
+HYPERCORN_CONFIG = SimpleNamespace()
+
+log = logging.getLogger("sanic_asgi.cli")
+
+
+def run_plan(plan: Plan) -> int:
+    """Run the planned server until it stops; return the exit code."""
+    args = [*plan.args, *plan.passthrough]
+    if plan.server == "uvicorn":
+        from uvicorn.main import main as uvicorn_command
+
+        return _invoke_click(uvicorn_command, "uvicorn", [*args, IMPORT_STRING], plan.overrides)
+    if plan.server == "granian":
+        from granian.cli import cli as granian_command
+
+        return _invoke_click(
+            granian_command, "granian", [*args, IMPORT_STRING], plan.overrides, auto_envvar_prefix="GRANIAN"
+        )
+    if plan.server == "hypercorn":
+        import hypercorn.__main__
+
+        global HYPERCORN_CONFIG
+        HYPERCORN_CONFIG = SimpleNamespace(**plan.config_object)
+        config = ["--config", f"python:{__name__}.HYPERCORN_CONFIG"] if plan.config_object else []
+        return int(hypercorn.__main__.main([*config, *args, IMPORT_STRING]) or 0)
+    if plan.server == "daphne":
+        return _run_daphne([*args, IMPORT_STRING])
+    raise AssertionError(plan.server)  # pragma: no cover - RunOptions checks the name
+
+
+def _invoke_click(
+    command: Any, prog: str, args: list[str], overrides: dict[str, Any], auto_envvar_prefix: str | None = None
+) -> int:
+    import click
+    from click.core import ParameterSource
+
+    try:
+        with command.make_context(prog, args, auto_envvar_prefix=auto_envvar_prefix) as ctx:
+            for name, value in overrides.items():
+                if ctx.get_parameter_source(name) in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+                    ctx.params[name] = value
+            command.invoke(ctx)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return int(exc.exit_code)
+    except click.Abort:
+        return 1
+    return 0
+
+
+# -- daphne ------------------------------------------------------------------------
+
+
+def _run_daphne(args: list[str]) -> int:
+    # daphne.server installs Twisted's asyncio reactor when imported: first.
+    import daphne.server  # type: ignore[import-untyped]
+    from daphne.cli import CommandLineInterface  # type: ignore[import-untyped]
+
+    class LifespanServer(daphne.server.Server):  # type: ignore[misc]
+        """daphne's Server, with the ASGI lifespan run around it."""
+
+        def run(self) -> None:
+            from twisted.internet import reactor
+
+            loop: asyncio.AbstractEventLoop = reactor._asyncioEventloop
+            asyncio.set_event_loop(loop)
+            self.lifespan = LifespanDriver(self.application)
+            error = loop.run_until_complete(self.lifespan.startup())
+            if error is not None:
+                log.error("Application startup failed: %s", error)
+                raise SystemExit(STARTUP_FAILURE)
+            try:
+                super().run()
+            finally:
+                if not self.lifespan.finished:  # the reactor stopped without its shutdown triggers
+                    loop.run_until_complete(self.lifespan.shutdown())
+
+        def kill_all_applications(self) -> Any:
+            """Twisted's "before shutdown" trigger: lifespan shutdown (with
+            Sanic's drain of requests in flight) first, then daphne's cancel."""
+            from twisted.internet import defer
+
+            async def shutdown_then_kill() -> None:
+                await self.lifespan.shutdown()
+                super(LifespanServer, self).kill_all_applications()
+
+            return defer.Deferred.fromFuture(asyncio.ensure_future(shutdown_then_kill()))
+
+    class LifespanCommandLine(CommandLineInterface):  # type: ignore[misc]
+        server_class = LifespanServer
+
+    LifespanCommandLine().run(args)
+    return 0
+
+
+class LifespanDriver:
+    """Play the server's side of the ASGI lifespan protocol for one app."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.state: dict[str, Any] = {}
+        self._to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._task: asyncio.Task[Any] | None = None
+        self.supported = True
+        self.finished = False
+
+    async def startup(self) -> str | None:
+        """Run lifespan startup; return the failure message, or None."""
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
+        self._task = asyncio.ensure_future(self.app(scope, self._to_app.get, self._from_app.put))
+        await self._to_app.put({"type": "lifespan.startup"})
+        message = await self._next()
+        if message is None:
+            self.supported = False
+            return None
+        if message.get("type") != "lifespan.startup.complete":
+            self.finished = True
+            return str(message.get("message") or message.get("type"))
+        return None
+
+    async def shutdown(self) -> None:
+        if self.finished or not self.supported or self._task is None:
+            self.finished = True
+            return
+        self.finished = True
+        await self._to_app.put({"type": "lifespan.shutdown"})
+        message = await self._next()
+        if message is not None and message.get("type") != "lifespan.shutdown.complete":
+            log.error("Application shutdown failed: %s", message.get("message"))
+
+    async def _next(self) -> dict[str, Any] | None:
+        """The app's next message; None when the app returned without one
+        (it does not support lifespan)."""
+        assert self._task is not None
+        getter = asyncio.ensure_future(self._from_app.get())
+        await asyncio.wait({getter, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if getter.done():
+            return getter.result()
+        getter.cancel()
+        if not self._task.cancelled() and self._task.exception() is not None:
+            exc = self._task.exception()
+            return {"type": "error", "message": f"{type(exc).__name__}: {exc}"}
+        return None
