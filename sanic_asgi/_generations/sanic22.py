@@ -100,7 +100,19 @@ class Sanic22(Generation):
             _setup_logging(app.state.is_debug, app.config.NO_COLOR, app.config.LOG_EXTRA)
 
     async def startup(self, app: SanicApp) -> None:
-        await app._startup()
+        # TouchUp rewrites Sanic's own methods, for the whole class, from their
+        # source.  Sanic runs it for the primary app only, and outside test
+        # mode it can run once per process: the source of a rewritten method
+        # cannot be read again (KeyError in TouchUp.run).  A restart, or a
+        # second app in this process, is therefore started the way Sanic
+        # starts a secondary app: without TouchUp.
+        primary = app.state.primary
+        if getattr(type(app), "__touched__", False) and not app.test_mode:
+            app.state.primary = False
+        try:
+            await app._startup()
+        finally:
+            app.state.primary = primary
 
     async def server_event(self, app: SanicApp, concern: str, action: str) -> None:
         await app._server_event(concern, action)

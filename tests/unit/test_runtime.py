@@ -108,6 +108,25 @@ async def test_startup_failure_resets_the_app(app: Sanic) -> None:
     await runtime.stop()
 
 
+async def test_restart_outside_test_mode(app: Sanic, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sanic's TouchUp rewrites Sanic's class methods from their source; outside
+    # test mode it cannot run twice in a process (the rewritten methods have no
+    # source).  Restarts and second apps must start without it, as Sanic's
+    # secondary apps do.  (The first start runs in test mode, so that Sanic
+    # keeps the original methods for the other tests.)
+    add_index(app)
+    server = FakeServer(ASGIApp(app))
+    life = await server.startup()
+    await server.shutdown(life)
+    monkeypatch.setattr(Sanic, "test_mode", False)
+    for _ in range(2):
+        life = await server.startup()
+        assert life.sent == [{"type": "lifespan.startup.complete"}]
+        assert (await server.request("GET", "/")).status == 200
+        await server.shutdown(life)
+    assert app.state.primary is True
+
+
 async def test_failure_before_router_finalization(app: Sanic) -> None:
     add_index(app)
 
