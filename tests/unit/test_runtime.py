@@ -311,16 +311,24 @@ async def test_thread_handlers_are_restored_on_shutdown(app: Sanic, serve: Any) 
     def sync_handler(request: Request) -> Any:
         return response.text("sync")
 
+    def wrappers() -> list[Any]:
+        chain = [next(iter(app.router.routes)).handler]
+        while hasattr(chain[-1], "__wrapped__"):
+            chain.append(chain[-1].__wrapped__)
+        return chain
+
     server = serve(app, sync_handlers="thread")
     life = await server.startup()
-    route = next(iter(app.router.routes))
-    assert route.handler is not sync_handler
+    first = wrappers()
+    assert first[0] is not sync_handler
+    assert first[-1] is sync_handler
     await server.shutdown(life)
-    assert all(r.handler is not None for r in app.router.routes)
     # A second start wraps the original again (not a wrapper of a wrapper).
     life = await server.startup()
-    wrapped = next(iter(app.router.routes)).handler
-    assert wrapped.__wrapped__ is sync_handler  # type: ignore[attr-defined]
+    second = wrappers()
+    assert second[-1] is sync_handler
+    assert len(second) == len(first)
+    assert (await server.request("GET", "/sync")).body == b"sync"
     await server.shutdown(life)
 
 
