@@ -5,7 +5,7 @@ protocol implementation) for an app given as ``module:attribute``; a
 ``ServerProcess`` runs it on a free loopback port in its own process group,
 polls the port until the server accepts connections (bounded), captures its
 output into a file that tests read (``log_since``), and stops it by PID
-(SIGTERM to the group, SIGKILL after a grace period).
+(SIGTERM to the server, SIGKILL to its group after a grace period).
 
 The kinds (``KINDS``):
 
@@ -302,13 +302,19 @@ class ServerProcess:
             return None
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> int | None:
-        """SIGTERM the process group, then SIGKILL after ``timeout``; the exit status."""
+        """SIGTERM the server, then SIGKILL its process group after
+        ``timeout``; the exit status.
+
+        Only the main process gets SIGTERM: servers with worker processes
+        (hypercorn, granian) shut their workers down themselves, and a
+        hypercorn worker killed by a signal of its own skips lifespan shutdown.
+        """
         proc = self.proc
         if proc is None:
             return None
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
+                os.kill(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:
