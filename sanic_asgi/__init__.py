@@ -12,6 +12,8 @@ from ._exceptions import (
     UnexpectedMessage,
     UnsupportedScope,
 )
+from ._extensions import asgi_extensions, early_hints, push, response_trailers
+from ._responses import as_asgi, file_response
 from ._websocket import WebSocketConnection
 
 __version__ = "0.1.0"
@@ -27,5 +29,11 @@ __all__ = [
     "UnsupportedScope",
     "WebSocketConnection",
     "__version__",
+    "as_asgi",
+    "asgi_extensions",
+    "early_hints",
+    "file_response",
     "lifespan_state",
+    "push",
+    "response_trailers",
 ]

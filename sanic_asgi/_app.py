@@ -10,13 +10,18 @@ from sanic.log import error_logger
 from ._exceptions import ConfigurationError, MalformedScope, UnsupportedScope
 from ._http import HTTPCycle
 from ._lifespan import LifespanCycle
+from ._middleware import build_middleware_stack
+from ._mounts import MountLifespans, MountTable
+from ._responses import wrap_asgi_responses
 from ._runtime import AppRuntime, RuntimeState
 from ._websocket import WebSocketCycle
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from sanic import Request
 
-    from ._types import Receive, SanicApp, Scope, Send
+    from ._types import ASGIApplication, Receive, SanicApp, Scope, Send
 
 __all__ = ["ASGIApp", "lifespan_state"]
 
@@ -56,6 +61,18 @@ class ASGIApp:
     * ``sync_handlers`` - ``"loop"`` (default, as Sanic): plain ``def``
       handlers run on the event loop.  ``"thread"``: they run in the loop's
       default thread pool, so a blocking call does not stall other requests.
+    * ``middleware`` - ASGI middleware around the app, outermost first:
+      Starlette's ``Middleware(cls, *args, **kwargs)`` or any object with
+      ``cls``/``args``/``kwargs``, or a callable ``app -> app``.  Built once,
+      here; every scope (lifespan too) passes through it, and it wraps
+      Sanic's own request/response middleware (``_middleware``).
+    * ``mounts`` - ``{"/prefix": asgi_app}``: ASGI apps that serve every
+      request under their prefix, matched before Sanic's router, longest
+      prefix first; they get Starlette ``Mount``'s scope and their lifespan
+      runs with the Sanic app's (``_mounts``).
+    * ``asgi_responses`` - True (default): route handlers may return ASGI
+      response objects (Starlette's ``Response`` and its subclasses), sent
+      as they are (``_responses``); False leaves route handlers unwrapped.
     """
 
     def __init__(
@@ -65,6 +82,9 @@ class ASGIApp:
         lifespan: LifespanMode = "auto",
         graceful_shutdown_timeout: float | None = None,
         sync_handlers: SyncHandlersMode = "loop",
+        middleware: Iterable[Any] | None = None,
+        mounts: Mapping[str, ASGIApplication] | None = None,
+        asgi_responses: bool = True,
     ) -> None:
         from sanic import Sanic
 
@@ -82,9 +102,18 @@ class ASGIApp:
             )
         if sync_handlers not in _SYNC_HANDLERS_MODES:
             raise ConfigurationError(f"sync_handlers must be 'loop' or 'thread'; got {sync_handlers!r}")
+        if not isinstance(asgi_responses, bool):
+            raise ConfigurationError(f"asgi_responses must be True or False; got {asgi_responses!r}")
+        self.mounts = MountTable(mounts)
         self.app = app
         self.lifespan: LifespanMode = lifespan
         self.runtime = AppRuntime(app, graceful_shutdown_timeout=graceful_shutdown_timeout, sync_handlers=sync_handlers)
+        if asgi_responses:
+            self.runtime.handler_wrappers.append(wrap_asgi_responses)
+        if self.mounts:
+            self.runtime.mounts = MountLifespans(self.mounts, app)
+        # Last: a middleware factory may look at the app it wraps.
+        self._stack: ASGIApplication = build_middleware_stack(self._dispatch, middleware)
         _RUNTIMES[id(app)] = (app, self.runtime)
 
     def __repr__(self) -> str:
@@ -101,6 +130,10 @@ class ASGIApp:
         return self.runtime.lifespan_state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._stack(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The adapter itself, inside the ASGI middleware: mounts, then Sanic."""
         try:
             kind = scope["type"]
         except (TypeError, KeyError):
@@ -108,9 +141,13 @@ class ASGIApp:
         if kind == "http":
             if not self.runtime.serving and not await self._start_for_request(send):
                 return
+            if self.mounts and await self.mounts.dispatch(self.runtime, scope, receive, send):
+                return
             await HTTPCycle(self.runtime, scope, receive, send).run()
         elif kind == "websocket":
             if not self.runtime.serving and not await self._start_for_request(send, ws=True):
+                return
+            if self.mounts and await self.mounts.dispatch(self.runtime, scope, receive, send):
                 return
             await WebSocketCycle(self.runtime, scope, receive, send).run()
         elif kind == "lifespan":

@@ -31,6 +31,11 @@ copies ``Http``'s rules where they decide what the client sees:
 * After ``http.response.start`` has gone out an error cannot become an error
   page: Sanic logs it, and the exception is re-raised so that the server
   aborts the connection instead of ending a truncated body as if complete.
+* Messages the cycle's framing does not build - those of an ASGI response
+  object a handler returned (``_responses``), server push, early hints,
+  pathsend (``_extensions``) - go out through ``send_message``, which moves
+  ``stage`` as ``_send_start`` does.  Trailers a handler asked for
+  (``response_trailers``) follow the final body message.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
     from sanic import Request
+    from sanic.compat import Header
     from sanic.models.server_types import ConnInfo
     from sanic.response import BaseHTTPResponse
 
@@ -69,6 +75,8 @@ __all__ = ["HTTPCycle"]
 
 _DISCONNECT = "disconnect"
 _TIMEOUT = "timeout"
+# The messages that may end a response body (pathsend: ASGI extension).
+_BODY_ENDS = ("http.response.body", "http.response.pathsend")
 
 SendFunc = Callable[[bytes, bool], Coroutine[Any, Any, None]]
 
@@ -90,6 +98,7 @@ class HTTPCycle:
         "_send",
         "_task",
         "_timer",
+        "_trailers_declared",
         "_watcher",
         "app",
         "conn_info",
@@ -103,6 +112,7 @@ class HTTPCycle:
         "scope",
         "send",
         "stage",
+        "trailers",
     )
 
     def __init__(self, runtime: AppRuntime, scope: Scope, receive: Receive, send: Send) -> None:
@@ -129,6 +139,14 @@ class HTTPCycle:
         self._chunked = False
         self._perft0: float | None = None
         self._disconnected = False
+        # Response trailers, once a handler asked for them (sanic_asgi.response_trailers).
+        self.trailers: Header | None = None
+        self._trailers_declared = False
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """The scope's ``extensions``: what the server offers beyond the base protocol."""
+        return self.scope.get("extensions") or {}
 
     # ------------------------------------------------------------------ #
     # Transport API (what Sanic reads from request.transport)
@@ -410,6 +428,8 @@ class HTTPCycle:
             "status": status,
             "headers": [(name.lower(), value) for name, value in res.processed_headers],
         }
+        if self.trailers is not None:
+            start["trailers"] = True
         await self._asgi_send(start)
         self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
         if end_stream or data:
@@ -454,6 +474,36 @@ class HTTPCycle:
             self._mark_disconnected()
             raise RequestCancelled() from None
         self._last_io = monotonic()
+        if self.trailers is not None and message["type"] in _BODY_ENDS and not message.get("more_body"):
+            trailers, self.trailers = self.trailers, None
+            headers = [(str(k).lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in trailers.items()]
+            await self._asgi_send({"type": "http.response.trailers", "headers": headers, "more_trailers": False})
+
+    async def send_message(self, message: Message) -> None:
+        """Send an ASGI message made outside the cycle's own framing: those
+        of an ASGI response object a handler returned (``_responses``),
+        extension messages (push, early hints), a pathsend after the head.
+        ``stage`` follows them as it follows ``_send_start``."""
+        kind = message.get("type")
+        ends = False
+        if kind == "http.response.start":
+            if self.stage is not Stage.HANDLER:
+                self.stage = Stage.FAILED
+                raise RuntimeError("Response already started")
+            headers = message.get("headers", ())
+            self._chunked = not any(bytes(name).lower() == b"content-length" for name, _ in headers)
+            self._trailers_declared = bool(message.get("trailers", False))
+            self.stage = Stage.RESPONSE
+            if self.runtime.access_log and self.response is not None:
+                self._log_response()
+        elif kind in ("http.response.body", "http.response.pathsend"):
+            ends = not message.get("more_body", False) and not self._trailers_declared
+        elif kind == "http.response.trailers":
+            ends = not message.get("more_trailers", False)
+        await self._asgi_send(message)
+        if ends:
+            self.send = None
+            self.stage = Stage.IDLE
 
     # ------------------------------------------------------------------ #
     # Disconnects and timeouts

@@ -29,6 +29,11 @@ resets what ``start`` set, so that the same app object can be started again
 
 The runtime also counts requests in flight, so that shutdown can drain them
 the way Sanic's server drains its connections.
+
+ASGI apps mounted beside Sanic (``ASGIApp(mounts=...)``, ``_mounts``) have
+their lifespans run around that sequence: started before
+``main_process_start``, shut down after ``main_process_stop``; a mounted
+app's startup failure is a startup failure of the whole.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from ._handlers import HandlerWrapping, Wrapper, run_in_thread
 if TYPE_CHECKING:
     from sanic import Request
 
+    from ._mounts import MountLifespans
     from ._types import SanicApp
 
 __all__ = ["AppRuntime", "RuntimeState"]
@@ -92,6 +98,9 @@ class AppRuntime:
         self.serving = False
         self.handler_wrappers: list[Wrapper] = [run_in_thread] if sync_handlers == "thread" else []
         self._wrapping = HandlerWrapping()
+        # The lifespans of ASGI apps mounted beside Sanic (sanic_asgi._mounts):
+        # started before the listeners, shut down after them.
+        self.mounts: MountLifespans | None = None
         self.refresh_settings()
 
     # -- settings -------------------------------------------------------
@@ -124,6 +133,8 @@ class AppRuntime:
         app, gen = self.app, self.generation
         self.state = RuntimeState.STARTING
         try:
+            if self.mounts is not None:
+                await self.mounts.startup(self.lifespan_state)
             # The flag Sanic's own ASGI entry point sets: it makes `app.loop`
             # usable without Sanic's server and `request.scope` available.
             app.asgi = True
@@ -145,6 +156,11 @@ class AppRuntime:
             self._wrapping.restore(app)
             if app.state.is_started:
                 gen.reset(app)
+            if self.mounts is not None:
+                try:
+                    await self.mounts.shutdown()  # those that started
+                except Exception:
+                    error_logger.exception("Error shutting down mounted apps after a failed startup")
             raise
         self.state = RuntimeState.STARTED
         self.serving = True
@@ -187,6 +203,7 @@ class AppRuntime:
             self.drain,
             lambda: gen.server_event(app, "shutdown", "after"),
             lambda: gen.process_event(app, "main_process_stop"),
+            self._stop_mounts,
         )
         for step in steps:
             try:
@@ -201,6 +218,10 @@ class AppRuntime:
         self.state = RuntimeState.STOPPED
         if errors:
             raise errors[0]
+
+    async def _stop_mounts(self) -> None:
+        if self.mounts is not None:
+            await self.mounts.shutdown()
 
     # -- in-flight requests ------------------------------------------------
     def request_started(self) -> None:
