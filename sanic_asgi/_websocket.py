@@ -9,7 +9,9 @@ object, with the interface of Sanic's own ``WebsocketImplProtocol``
 * ``recv(timeout)`` returns ``str`` for text and ``bytes`` for binary, ``None``
   when the timeout passes; if the peer closes while it waits it raises
   ``asyncio.CancelledError`` (Sanic's server cancels ``recv`` on a close frame,
-  which ends the handler quietly); after the close it raises ``WebsocketClosed``.
+  which ends the handler quietly); a ``recv``/``recv_burst`` that starts after
+  the close raises ``WebsocketClosed`` once the messages that arrived before
+  it have been read (Sanic's drops those).
 * ``send`` after close raises ``WebsocketClosed``; a dict raises ``TypeError``.
 * ``close(code, reason)`` reaches the peer as an ASGI ``websocket.close``.
 * Subprotocols are negotiated by the ``websockets`` library's own
@@ -139,9 +141,12 @@ class WebSocketConnection:
             self.close_code, self.close_reason = code, reason
         self._state = _CLOSED
         self._closed.set()
-        # Wake a pending recv(): it raises CancelledError, as on Sanic's server.
-        with contextlib.suppress(asyncio.QueueFull):
-            self._queue.put_nowait(None)
+        # Wake a recv() that is waiting: it raises CancelledError, as on
+        # Sanic's server.  Only then: a recv() that starts after the close
+        # must raise WebsocketClosed (once what did arrive has been read).
+        if self._recv_lock.locked():
+            with contextlib.suppress(asyncio.QueueFull):
+                self._queue.put_nowait(None)
 
     async def recv(self, timeout: float | None = None) -> Data | None:
         if self._recv_lock.locked():
@@ -166,6 +171,8 @@ class WebSocketConnection:
 
     async def recv_burst(self, max_recv: int = 256) -> Sequence[Data]:
         """Messages that have arrived since the last call, without waiting."""
+        if self._state is _CLOSED and self._queue.empty():
+            raise WebsocketClosed("Cannot receive from websocket interface after it is closed.")
         messages: list[Data] = []
         while len(messages) < max_recv and not self._queue.empty():
             data = self._queue.get_nowait()
