@@ -221,6 +221,11 @@ class HTTPCycle:
         self.stage = Stage.HANDLER
         self._perft0 = perf_counter()
         try:
+            # Sanic's HTTP/1 parser fires this once the Request exists
+            # (Http.http1_request_header); on Sanic's server TouchUp removes
+            # the call when no handler is registered, hence the check.
+            if "http.lifecycle.request" in self.app.signal_router.name_index:
+                await self.app.dispatch("http.lifecycle.request", inline=True, context={"request": request})
             await self.app.handle_request(request)
             if self.stage is Stage.HANDLER:
                 raise ServerError("Handler produced no response")

@@ -363,6 +363,9 @@ class WebSocketCycle:
             self.conn_info = request.conn_info = runtime.generation.make_conn_info(self.scope)
             self.stage = Stage.HANDLER
             try:
+                # As Sanic's HTTP/1 parser, for the upgrade request too.
+                if "http.lifecycle.request" in self.app.signal_router.name_index:
+                    await self.app.dispatch("http.lifecycle.request", inline=True, context={"request": request})
                 await self.app.handle_request(request)
             except asyncio.CancelledError:
                 if self.connection is None or self.connection._state is not _CLOSED:
