@@ -141,12 +141,16 @@ class ASGIApp:
         if kind == "http":
             if not self.runtime.serving and not await self._start_for_request(send):
                 return
+            if not self.runtime.server_state:
+                _share_state(scope, self.runtime.lifespan_state)
             if self.mounts and await self.mounts.dispatch(self.runtime, scope, receive, send):
                 return
             await HTTPCycle(self.runtime, scope, receive, send).run()
         elif kind == "websocket":
             if not self.runtime.serving and not await self._start_for_request(send, ws=True):
                 return
+            if not self.runtime.server_state:
+                _share_state(scope, self.runtime.lifespan_state)
             if self.mounts and await self.mounts.dispatch(self.runtime, scope, receive, send):
                 return
             await WebSocketCycle(self.runtime, scope, receive, send).run()
@@ -181,6 +185,14 @@ class ASGIApp:
             await _refuse(send, ws)
             return False
         return True
+
+
+def _share_state(scope: Scope, state: dict[str, Any]) -> None:
+    """No lifespan scope handed us the server's state dict (lazy start, or a
+    server without lifespan state): give the request a shallow copy of ours,
+    as a server copies its own into every request scope (ASGI spec 2.3)."""
+    server_state = scope.get("state")
+    scope["state"] = {**server_state, **state} if isinstance(server_state, dict) else dict(state)
 
 
 async def _refuse(send: Send, ws: bool) -> None:

@@ -49,6 +49,7 @@ class LifespanCycle:
         state = self.scope.get("state")
         if isinstance(state, dict):
             self.runtime.lifespan_state = state
+            self.runtime.server_state = True
         while self.state not in (LifespanState.STOPPED, LifespanState.FAILED):
             message = await self.receive()
             kind = message.get("type") if isinstance(message, dict) else None

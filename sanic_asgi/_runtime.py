@@ -90,6 +90,9 @@ class AppRuntime:
         # Shared with every request scope when the server has no lifespan
         # state of its own (lazy start).
         self.lifespan_state: dict[str, Any] = {}
+        # True when lifespan_state is the server's own dict (lifespan scope
+        # "state"), which the server copies into request scopes itself.
+        self.server_state = False
         self.inflight = 0
         self._drained: asyncio.Event | None = None
         # True from the end of startup until the end of the shutdown drain:
@@ -191,6 +194,7 @@ class AppRuntime:
             # more): nothing is left to stop, as after a Sanic worker that
             # failed to start.
             self.lifespan_state = {}
+            self.server_state = False
             self.state = RuntimeState.STOPPED
             return
         if self.state is not RuntimeState.STARTED:
@@ -215,6 +219,7 @@ class AppRuntime:
         self._wrapping.restore(app)
         gen.reset(app)
         self.lifespan_state = {}
+        self.server_state = False
         self.state = RuntimeState.STOPPED
         if errors:
             raise errors[0]
