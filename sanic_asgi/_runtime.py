@@ -83,6 +83,7 @@ class AppRuntime:
         self.app = app
         self.generation: Generation = detect(app)
         self.state = RuntimeState.STOPPED
+        self._asgi_flag = False
         self._graceful_override = graceful_shutdown_timeout
         self._start_lock: asyncio.Lock | None = None
         self.starting_lazily = False
@@ -140,6 +141,8 @@ class AppRuntime:
                 await self.mounts.startup(self.lifespan_state)
             # The flag Sanic's own ASGI entry point sets: it makes `app.loop`
             # usable without Sanic's server and `request.scope` available.
+            # stop() puts the old value back, as Sanic's server clears it.
+            self._asgi_flag = app.asgi
             app.asgi = True
             gen.setup_logging(app)
             self._warn_about_workers()
@@ -218,6 +221,10 @@ class AppRuntime:
         self.serving = False
         self._wrapping.restore(app)
         gen.reset(app)
+        # Not served any more: app.add_task() outside a running loop must
+        # queue the task for the next start again (Sanic's `app.loop` raises
+        # while the app is stopped unless app.asgi is set).
+        app.asgi = self._asgi_flag
         self.lifespan_state = {}
         self.server_state = False
         self.state = RuntimeState.STOPPED
