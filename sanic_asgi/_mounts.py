@@ -23,7 +23,11 @@ it answers is the mounted app's choice (Starlette's router redirects to
 ``/static/``).
 
 Websocket scopes are routed the same way.  Mounted requests count as
-requests in flight, so shutdown drains them with Sanic's.
+requests in flight, so shutdown drains them with Sanic's.  An
+``HTTPException`` (anything with ``status_code`` and ``detail``) that a
+mounted app raises before its response starts is answered as Starlette's
+``ExceptionMiddleware`` answers it, so a bare ``StaticFiles`` can be mounted
+(it raises its 404s, relying on a Starlette app around it).
 
 Lifespan
 --------
@@ -133,7 +137,10 @@ class MountTable:
             child["state"] = dict(runtime.lifespan_state)
         runtime.request_started()
         try:
-            await point.app(child, receive, send)
+            if child["type"] == "http":
+                await _serve_http(point.app, child, receive, send)
+            else:
+                await point.app(child, receive, send)
         finally:
             runtime.request_finished()
         return True
@@ -148,6 +155,36 @@ class MountTable:
                     shadowed.append((getattr(route, "uri", "/" + route.path), point.prefix))
                     break
         return shadowed
+
+
+async def _serve_http(app: ASGIApplication, scope: Scope, receive: Receive, send: Send) -> None:
+    """Call a mounted app for an http scope, answering an ``HTTPException``
+    raised before the response started as Starlette's ``ExceptionMiddleware``
+    would: Starlette's ``StaticFiles`` raises its 404s and 405s, relying on
+    a Starlette app around it."""
+    started = False
+
+    async def tracking_send(message: Message) -> None:
+        nonlocal started
+        if message.get("type") == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, receive, tracking_send)
+    except Exception as exc:
+        status = getattr(exc, "status_code", None)
+        if started or not isinstance(status, int) or isinstance(status, bool) or not hasattr(exc, "detail"):
+            raise
+        headers = [
+            (str(k).lower().encode("latin-1"), str(v).encode("latin-1"))
+            for k, v in (getattr(exc, "headers", None) or {}).items()
+        ]
+        body = b"" if status in (204, 304) else str(exc.detail).encode("utf-8")
+        if body:
+            headers += [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _literal_segments(path: str) -> list[str]:
