@@ -33,7 +33,7 @@ from tests.asgi_driver import FakeServer, settle, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
-EXAMPLES = ["examples.hello", "examples.shop"]
+EXAMPLES = ["examples.ecosystem", "examples.hello", "examples.shop"]  # ecosystem: tests/ecosystem/test_example.py
 UVICORN = next(kind for kind in KINDS if kind.id == "uvicorn-httptools")
 # uvicorn >= 0.29 re-raises the SIGTERM it handled once shutdown is complete.
 GRACEFUL_EXIT = (0, -signal.SIGTERM)
