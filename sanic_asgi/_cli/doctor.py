@@ -40,12 +40,12 @@ Kind = Literal["differs", "note", "advice"]
 
 # Sanic's HTTP protocol dispatches these; under ASGI there is no Sanic
 # protocol and the adapter does not (http.lifecycle.handle, .response and
-# .exception come from app.handle_request and do fire).
+# .exception come from app.handle_request and do fire; the adapter fires
+# http.lifecycle.request itself, as Sanic's HTTP/1 parser does).
 UNDISPATCHED_SIGNALS = {
     "http.lifecycle.begin": "Sanic's protocol fires it when a connection opens",
     "http.lifecycle.complete": "Sanic's protocol fires it when a connection closes",
     "http.lifecycle.read_head": "Sanic's HTTP/1 parser fires it with the raw request head",
-    "http.lifecycle.request": "Sanic's HTTP/1 parser fires it once the request object exists",
     "http.lifecycle.read_body": "Sanic's HTTP/1 parser fires it for each body chunk",
     "http.lifecycle.send": "Sanic's protocol fires it for each chunk written",
 }
@@ -385,7 +385,7 @@ def _signals(app: SanicApp) -> list[Finding]:
                 "differs",
                 event,
                 f"{', '.join(handlers)} never runs under ASGI: {why}, and there is no Sanic protocol under ASGI",
-                "use http.lifecycle.handle (before routing) or middleware (@app.on_request / @app.on_response)",
+                "use http.lifecycle.request or .handle, or middleware (@app.on_request / @app.on_response)",
             )
         )
     return findings

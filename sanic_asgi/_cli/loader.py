@@ -37,13 +37,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .._app import ASGIApp
-    from .._types import SanicApp
+    from .._types import ASGIApplication, Message, Receive, SanicApp, Scope, Send
 
 __all__ = [
     "IMPORT_STRING",
+    "STARTUP_REPORT_ENV",
     "TARGET_ENV",
     "AppLoadError",
     "LoadedTarget",
+    "StartupReporter",
     "Target",
     "build_from_environment",
     "encode_target",
@@ -51,9 +53,10 @@ __all__ = [
 ]
 
 # What the servers import (see _target.py), and where it finds its target.
-# The name does not start with SANIC_: Sanic would read it into app.config.
+# The names do not start with SANIC_: Sanic would read them into app.config.
 IMPORT_STRING = "sanic_asgi._cli._target:asgi"
 TARGET_ENV = "_SANIC_ASGI_TARGET"
+STARTUP_REPORT_ENV = "_SANIC_ASGI_STARTUP_REPORT"
 
 
 class AppLoadError(Exception):
@@ -314,8 +317,44 @@ def encode_target(
     )
 
 
-def build_from_environment(raw: str | None = None) -> ASGIApp:
-    """The ``ASGIApp`` that ``TARGET_ENV`` describes (what ``_target.asgi`` is)."""
+def build_from_environment(raw: str | None = None) -> ASGIApplication:
+    """The ``ASGIApp`` that ``TARGET_ENV`` describes (what ``_target.asgi`` is),
+    wrapped in a ``StartupReporter`` when ``STARTUP_REPORT_ENV`` names a file."""
+    asgi = _build(raw)
+    report = os.environ.get(STARTUP_REPORT_ENV)
+    return StartupReporter(asgi, report) if report else asgi
+
+
+class StartupReporter:
+    """Append a failed lifespan startup's message to a file.
+
+    hypercorn 0.18 loses its workers' exit codes (``hypercorn.run.run`` returns
+    0 after a worker died of a failed lifespan startup), so ``sanic-asgi run``
+    asks its workers to report a failed startup here and exits non-zero itself.
+    """
+
+    def __init__(self, app: ASGIApplication, path: str) -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def reporting_send(message: Message) -> None:
+            if message.get("type") == "lifespan.startup.failed":
+                self._write(str(message.get("message") or "lifespan.startup.failed"))
+            await send(message)
+
+        await self.app(scope, receive, reporting_send)
+
+    def _write(self, text: str) -> None:  # once, as the worker fails: blocking is fine
+        with open(self.path, "a", encoding="utf-8") as report:
+            report.write(text + "\n")
+
+
+def _build(raw: str | None) -> ASGIApp:
     from .._app import ASGIApp
 
     raw = os.environ.get(TARGET_ENV) if raw is None else raw

@@ -21,6 +21,9 @@ application:
 * **hypercorn** (argparse, ``hypercorn.__main__.main``): settings without a
   flag (``websocket_max_message_size``, ``keep_alive_max_requests``) go in a
   config object, ``--config python:sanic_asgi._cli.runners.HYPERCORN_CONFIG``.
+  hypercorn 0.18 exits 0 when a worker dies of a failed lifespan startup; the
+  workers report such a failure in a file (``loader.StartupReporter``) and the
+  command exits with 3 instead.
 * **daphne** does not speak lifespan.  Its ``CommandLineInterface`` runs with
   a ``Server`` subclass that drives the ASGI lifespan protocol itself: startup
   before daphne listens (a failing listener ends the process with exit code 3,
@@ -35,11 +38,15 @@ the server's own handlers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import sys
+import tempfile
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from .loader import IMPORT_STRING
+from .loader import IMPORT_STRING, STARTUP_REPORT_ENV
 
 if TYPE_CHECKING:
     from .servers import Plan
@@ -66,15 +73,35 @@ def run_plan(plan: Plan) -> int:
             granian_command, "granian", [*args, IMPORT_STRING], plan.overrides, auto_envvar_prefix="GRANIAN"
         )
     if plan.server == "hypercorn":
-        import hypercorn.__main__
-
-        global HYPERCORN_CONFIG
-        HYPERCORN_CONFIG = SimpleNamespace(**plan.config_object)
-        config = ["--config", f"python:{__name__}.HYPERCORN_CONFIG"] if plan.config_object else []
-        return int(hypercorn.__main__.main([*config, *args, IMPORT_STRING]) or 0)
+        return _run_hypercorn(plan, args)
     if plan.server == "daphne":
         return _run_daphne([*args, IMPORT_STRING])
     raise AssertionError(plan.server)  # pragma: no cover - RunOptions checks the name
+
+
+def _run_hypercorn(plan: Plan, args: list[str]) -> int:
+    import hypercorn.__main__
+
+    global HYPERCORN_CONFIG
+    HYPERCORN_CONFIG = SimpleNamespace(**plan.config_object)
+    config = ["--config", f"python:{__name__}.HYPERCORN_CONFIG"] if plan.config_object else []
+    # hypercorn returns 0 when a worker died of a failed startup: the workers
+    # write the failure to a file (loader.StartupReporter), read back here.
+    fd, report = tempfile.mkstemp(prefix="sanic-asgi-startup-", suffix=".txt")
+    os.close(fd)
+    os.environ[STARTUP_REPORT_ENV] = report
+    try:
+        code = int(hypercorn.__main__.main([*config, *args, IMPORT_STRING]) or 0)
+        with open(report, encoding="utf-8") as file:
+            failures = file.read().strip()
+    finally:
+        os.environ.pop(STARTUP_REPORT_ENV, None)
+        with contextlib.suppress(OSError):
+            os.unlink(report)
+    if failures and code == 0:
+        sys.stderr.write(f"sanic-asgi: error: application startup failed in a hypercorn worker: {failures}\n")
+        return STARTUP_FAILURE
+    return code
 
 
 def _invoke_click(

@@ -1,0 +1,40 @@
+"""A small app for the command's tests: http, websocket, a start and a stop listener.
+
+Its config comes from the environment (Sanic reads ``SANIC_*`` variables), so
+a test varies KEEP_ALIVE_TIMEOUT or WEBSOCKET_MAX_SIZE without another app.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from sanic import Request, Sanic
+from sanic.response import json, text
+
+app = Sanic("cli_basic")
+
+
+@app.before_server_start
+async def open_resources(app: Sanic) -> None:
+    app.ctx.started = True
+
+
+@app.after_server_stop
+async def close_resources(app: Sanic) -> None:
+    print("cli_basic: after_server_stop ran", file=sys.stderr, flush=True)
+
+
+@app.get("/")
+async def index(request: Request) -> object:
+    return text("hello from cli_basic")
+
+
+@app.get("/peer")
+async def peer(request: Request) -> object:
+    return json({"ip": request.ip, "remote_addr": request.remote_addr, "scheme": request.scheme})
+
+
+@app.websocket("/echo")
+async def echo(request: Request, ws: object) -> None:
+    async for message in ws:  # type: ignore[attr-defined]
+        await ws.send(message)  # type: ignore[attr-defined]

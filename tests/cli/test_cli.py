@@ -1,0 +1,159 @@
+"""The command line in-process: errors, the banner, --quiet, colour, doctor."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sanic_asgi import __version__
+from sanic_asgi._cli import main
+from sanic_asgi._cli.loader import TARGET_ENV
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Replace the server with a recorder (the banner and warnings still print)."""
+    plans: list[Any] = []
+    monkeypatch.setenv(TARGET_ENV, "")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    def run_plan(plan: Any) -> int:
+        plans.append(plan)
+        return 0
+
+    monkeypatch.setattr("sanic_asgi._cli.runners.run_plan", run_plan)
+    return plans
+
+
+class TTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"sanic-asgi {__version__}"
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "run" in capsys.readouterr().err
+
+
+def test_a_missing_server_package_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "granian", None)  # "import granian" raises ImportError
+    assert main(["run", "tests.cli.apps.basic:app", "--server", "granian"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert "granian is not installed" in lines[0]
+    assert "pip install 'sanic-asgi[granian]'" in lines[0]
+
+
+def test_a_bad_target_names_what_was_not_found(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "tests.cli.apps.basic:appp"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot load 'tests.cli.apps.basic:appp'" in err
+    assert "has no attribute 'appp'; it has tests.cli.apps.basic:app" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cert", "only.pem"], "TLS needs both a certificate and a key"),
+        (["--tls", "/nonexistent-dir"], "no such TLS file"),
+        (["--tls", "d", "--cert", "c"], "either --tls DIR or --cert/--key"),
+        (["--workers", "0"], "workers must be 1 or more"),
+    ],
+)
+def test_bad_options(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "tests.cli.apps.basic:app", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "tests.cli.apps.basic:app", "--server", "gunicorn"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_banner_names_server_workers_address_and_mapped_settings(
+    served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["run", "tests.cli.apps.basic:app", "-p", "8123", "-w", "2", "--", "--backlog", "10"]) == 0
+    text = err.getvalue()
+    assert "\033[" not in text  # not a terminal: no colour
+    assert f"sanic-asgi {__version__} · Sanic" in text
+    assert "uvicorn" in text
+    assert "2 workers" in text
+    assert "listening  http://127.0.0.1:8123" in text
+    assert "KEEP_ALIVE_TIMEOUT=120" in text
+    assert "-> --timeout-keep-alive 120" in text
+    assert "--backlog 10  (after --; these win)" in text
+    assert "warning: REQUEST_TIMEOUT=60 is not honoured by uvicorn" in text
+    (plan,) = served
+    assert plan.passthrough == ("--backlog", "10")
+
+
+def test_colour_only_on_a_terminal(served: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    tty = TTY()
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert main(["run", "tests.cli.apps.basic:app"]) == 0
+    assert "\033[" in tty.getvalue()
+    for extra, env in ((["--no-color"], {}), ([], {"NO_COLOR": "1"})):
+        tty = TTY()
+        monkeypatch.setattr(sys, "stderr", tty)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        assert main(["run", "tests.cli.apps.basic:app", *extra]) == 0
+        assert "\033[" not in tty.getvalue()
+
+
+def test_quiet_keeps_only_the_warnings(served: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["run", "tests.cli.apps.basic:app", "--server", "granian", "--quiet"]) == 0
+    lines = err.getvalue().splitlines()
+    assert lines
+    assert all(line.startswith("sanic-asgi: warning: ") for line in lines)
+    assert any("KEEP_ALIVE_TIMEOUT=120 is not honoured by granian" in line for line in lines)
+
+
+def test_main_process_listeners_with_several_workers_are_named(
+    served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["run", "tests.cli.apps.differs:app", "-w", "3", "-q"]) == 0
+    assert "main_process_start listener(s) run once in each of the 3 workers" in err.getvalue()
+
+
+def test_access_log_option_reaches_the_workers(served: list[Any], capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    assert main(["run", "tests.cli.apps.basic:app", "--no-access-logs", "-q"]) == 0
+    assert json.loads(os.environ[TARGET_ENV])["config"] == {"ACCESS_LOG": False}
+
+
+def test_doctor_passes_no_flags_through(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor", "tests.cli.apps.basic:app", "--", "--x"]) == 2
+    assert "doctor takes no server flags" in capsys.readouterr().err
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "sanic_asgi", "--version"], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"sanic-asgi {__version__}"

@@ -1,0 +1,156 @@
+"""The mapping tables: every Sanic setting is mapped or named, for every server."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+
+from sanic_asgi._cli import servers
+from sanic_asgi._cli.servers import (
+    SERVERS,
+    SETTINGS,
+    TABLES,
+    RunOptions,
+    SanicSettings,
+    mapping_markdown,
+    translate,
+)
+
+
+def everything(server: str, tmp_path: Path, **changes: object) -> RunOptions:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_text("", encoding="utf-8")
+    key.write_text("", encoding="utf-8")
+    options = {"server": server, "workers": 2, "reload": True, "cert": str(cert), "key": str(key), **changes}
+    return RunOptions(**options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_every_table_has_every_setting(server: str) -> None:
+    assert list(TABLES[server]) == list(SETTINGS)
+    for row in TABLES[server].values():
+        assert row.support in ("yes", "partly", "no")
+        if row.support != "yes":
+            assert row.note, f"{server}: {row.setting} needs a note saying why"
+
+
+@pytest.mark.parametrize("server", SERVERS)
+@pytest.mark.parametrize("keep_alive", [True, False])
+def test_nothing_is_dropped_silently(server: str, keep_alive: bool, tmp_path: Path) -> None:
+    settings = SanicSettings(keep_alive=keep_alive, tls_cert_password="secret")
+    plan = translate(everything(server, tmp_path), settings)
+    named = {m.setting for m in plan.mapped} | {u.setting for u in plan.unhonoured}
+    expected = set(SETTINGS) - {servers.UDS}  # --uds and host/port exclude each other
+    expected -= {servers.KEEP_ALIVE_TIMEOUT} if not keep_alive else {servers.KEEP_ALIVE}
+    assert expected <= named, expected - named
+    for item in plan.unhonoured:
+        assert TABLES[server][item.setting].support != "yes", item
+
+
+def test_uvicorn_flags() -> None:
+    settings = SanicSettings(
+        keep_alive_timeout=7.5,
+        websocket_max_size=2048,
+        websocket_ping_interval=None,
+        websocket_ping_timeout=3,
+        graceful_shutdown_timeout=2.2,
+    )
+    plan = translate(RunOptions(port=9999, workers=3), settings)
+    assert plan.args == [
+        "--host", "127.0.0.1", "--port", "9999", "--workers", "3",
+        "--timeout-keep-alive", "8",
+        "--ws-max-size", "2048",
+        "--ws-ping-timeout", "3",
+        "--no-proxy-headers", "--no-access-log",
+        "--timeout-graceful-shutdown", "3",
+    ]  # fmt: skip
+    assert plan.overrides == {"ws_ping_interval": None}  # no flag can say "no pings"
+    assert [u.setting for u in plan.unhonoured] == ["REQUEST_TIMEOUT"]
+
+
+def test_uvicorn_keep_alive_off_is_partly_honoured() -> None:
+    plan = translate(RunOptions(), SanicSettings(keep_alive=False, changed=frozenset({"KEEP_ALIVE"})))
+    assert plan.args[plan.args.index("--timeout-keep-alive") + 1] == "0"
+    (keep_alive,) = [u for u in plan.unhonoured if u.setting == "KEEP_ALIVE"]
+    assert keep_alive.support == "partly"
+    assert keep_alive.changed
+    assert "connection: close" in keep_alive.message("uvicorn")
+
+
+def test_hypercorn_settings_without_flags_go_in_a_config_object(tmp_path: Path) -> None:
+    plan = translate(
+        RunOptions(server="hypercorn", uds=str(tmp_path / "s.sock")),
+        SanicSettings(keep_alive=False, websocket_max_size=None),
+    )
+    assert plan.args[:2] == ["--bind", f"unix:{tmp_path / 's.sock'}"]
+    assert plan.config_object == {"keep_alive_max_requests": 1, "websocket_max_message_size": sys.maxsize}
+    user_config = translate(RunOptions(server="hypercorn", passthrough=("--config", "mine.toml")), SanicSettings())
+    assert any("--config replaces" in w for w in user_config.warnings)
+
+
+def test_hypercorn_ipv6_bind() -> None:
+    plan = translate(RunOptions(server="hypercorn", host="::1", port=8443), SanicSettings())
+    assert plan.args[:2] == ["--bind", "[::1]:8443"]
+
+
+def test_granian_request_timeout_is_milliseconds_and_capped() -> None:
+    plan = translate(
+        RunOptions(server="granian"), SanicSettings(request_timeout=90, changed=frozenset({"REQUEST_TIMEOUT"}))
+    )
+    assert plan.args[plan.args.index("--http1-header-read-timeout") + 1] == "60000"
+    (timeout,) = [u for u in plan.unhonoured if u.setting == "REQUEST_TIMEOUT"]
+    assert "lowered to 60 s" in timeout.note
+    assert timeout.changed
+    short = translate(RunOptions(server="granian"), SanicSettings(request_timeout=0.25))
+    assert short.args[short.args.index("--http1-header-read-timeout") + 1] == "250"
+
+
+def test_daphne_tls_endpoint_escapes_colons(tmp_path: Path) -> None:
+    odd = tmp_path / "a:b"
+    odd.mkdir()
+    options = everything("daphne", odd, workers=1, reload=False)
+    plan = translate(options, SanicSettings())
+    endpoint = plan.args[plan.args.index("--endpoint") + 1]
+    assert endpoint.startswith("ssl:port=8000:interface=127.0.0.1:privateKey=")
+    assert "a\\:b" in endpoint
+
+
+def test_daphne_cannot_run_workers_or_reload(tmp_path: Path) -> None:
+    plan = translate(RunOptions(server="daphne", workers=2, reload=True), SanicSettings())
+    assert {u.setting for u in plan.unhonoured} >= {"--workers", "--reload"}
+    assert "--workers" not in plan.args
+
+
+def test_settings_from_the_app_know_what_changed() -> None:
+    from sanic import Sanic
+
+    app = Sanic("cli_mapping_settings")
+    app.config.KEEP_ALIVE_TIMEOUT = 3
+    settings = SanicSettings.from_app(app, access_log=True)
+    assert settings.keep_alive_timeout == 3
+    assert settings.access_log is True
+    assert settings.changed == {"KEEP_ALIVE_TIMEOUT", "ACCESS_LOG"}
+    assert SanicSettings.from_app(app).changed == {"KEEP_ALIVE_TIMEOUT"}
+
+
+def test_run_options_are_checked_at_construction(tmp_path: Path) -> None:
+    for bad in ({"server": "gunicorn"}, {"port": 70000}, {"workers": 0}, {"lifespan": "maybe"}, {"cert": "x.pem"}):
+        with pytest.raises(ValueError):  # noqa: PT011 - each has its own message
+            RunOptions(**bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="no such TLS file"):
+        RunOptions(cert=str(tmp_path / "none.pem"), key=str(tmp_path / "none.key"))
+    assert RunOptions(host="::1", port=1).url == "http://[::1]:1"
+    assert dataclasses.replace(RunOptions(), uds="/tmp/s").url == "unix:/tmp/s"
+
+
+def test_markdown_has_a_row_per_setting_and_a_column_per_server() -> None:
+    table = mapping_markdown()
+    lines = table.strip().splitlines()
+    assert lines[0] == "| Sanic | uvicorn | hypercorn | granian | daphne |"
+    assert len(lines) == 2 + len(SETTINGS)
+    assert "`--timeout-keep-alive`" in table
+    single = mapping_markdown("granian")
+    assert "granian has no idle timeout" in single

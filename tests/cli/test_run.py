@@ -1,0 +1,215 @@
+"""``sanic-asgi run`` against real servers: each started through the command
+(a subprocess on a free port, stopped by PID), and the mapped settings seen
+taking effect on the wire."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import HOST, free_port, make_tls_dir, server_params
+
+BASIC = "tests.cli.apps.basic:app"
+
+
+def clean_stop(server: str) -> tuple[int, ...]:
+    """Exit codes of a graceful stop on SIGTERM: 0, or death by SIGTERM for
+    uvicorn, which re-raises the signal after its graceful shutdown (as the
+    ``uvicorn`` command itself does)."""
+    return (0, -signal.SIGTERM) if server == "uvicorn" else (0,)
+
+
+def start(cli: Any, server: str, *extra: str, env: dict[str, str] | None = None, target: str = BASIC) -> Any:
+    port = free_port()
+    process = cli("run", target, "--server", server, "--port", str(port), *extra, env=env, port=port)
+    process.wait_ready()
+    return process
+
+
+def raw_request(port: int, path: str = "/", headers: str = "") -> tuple[socket.socket, bytes]:
+    """Send one keep-alive GET on a raw socket; return it and the whole response."""
+    sock = socket.create_connection((HOST, port), timeout=10)
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n{headers}\r\n".encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += sock.recv(65536)
+    return sock, head
+
+
+def seconds_until_closed(sock: socket.socket, limit: float) -> float:
+    """How long until the server closes the connection (fails after ``limit``)."""
+    started = time.monotonic()
+    sock.settimeout(limit)
+    try:
+        leftover = sock.recv(1)
+    except TimeoutError:
+        pytest.fail(f"the server kept the idle connection open for more than {limit}s")
+    assert leftover == b""
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize("server", server_params())
+def test_serves_the_app_and_stops_cleanly(cli: Any, server: str) -> None:
+    process = start(cli, server)
+    response = httpx.get(f"http://{HOST}:{process.port}/", timeout=10)
+    assert response.status_code == 200
+    assert response.text == "hello from cli_basic"
+    # SIGTERM to the command's PID (hypercorn's workers die at once when the
+    # signal reaches them directly, without running lifespan shutdown).
+    assert process.stop(signal.SIGTERM, group=False) in clean_stop(server)
+    output = process.output()
+    assert f"· {server} " in output  # the banner names the server
+    assert "mapped" in output
+    # Sanic's stop listener ran when the server stopped (daphne: by the command's lifespan bridge).
+    assert "cli_basic: after_server_stop ran" in output
+
+
+@pytest.mark.parametrize("server", server_params())
+def test_a_failing_startup_listener_exits_non_zero_with_its_error(cli: Any, server: str) -> None:
+    process = cli("run", "tests.cli.apps.failing:app", "--server", server, "--port", str(free_port()))
+    code = process.wait_exit()
+    assert code != 0
+    assert "database is down (cli_failing)" in process.output()
+
+
+@pytest.mark.parametrize("server", server_params("uvicorn", "hypercorn"))
+def test_keep_alive_timeout_is_the_servers_idle_timeout(cli: Any, server: str) -> None:
+    # Both servers default to 5 s; KEEP_ALIVE_TIMEOUT=1 must close an idle
+    # connection well before that.
+    process = start(cli, server, env={"SANIC_KEEP_ALIVE_TIMEOUT": "1"})
+    sock, head = raw_request(process.port)
+    with sock:
+        assert head.startswith(b"HTTP/1.1 200")
+        assert seconds_until_closed(sock, limit=4.5) >= 0.5
+
+
+@pytest.mark.parametrize("server", server_params("uvicorn", "hypercorn", "granian"))
+def test_keep_alive_false_closes_after_each_response(cli: Any, server: str) -> None:
+    process = start(cli, server, env={"SANIC_KEEP_ALIVE": "false"})
+    sock, head = raw_request(process.port)
+    with sock:
+        if server != "uvicorn":  # uvicorn: closed, but without saying so (see the mapping table)
+            assert b"connection: close" in head.lower()
+        seconds_until_closed(sock, limit=10)
+
+
+@pytest.mark.parametrize("server", server_params())
+def test_a_websocket_message_over_websocket_max_size_is_refused(cli: Any, server: str) -> None:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    process = start(cli, server, env={"SANIC_WEBSOCKET_MAX_SIZE": "1024"})
+    with connect(f"ws://{HOST}:{process.port}/echo", open_timeout=10, close_timeout=5, max_size=None) as ws:
+        ws.send("x" * 1000)
+        assert ws.recv(timeout=10) == "x" * 1000
+        ws.send("y" * 4000)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    code = closed.value.rcvd.code if closed.value.rcvd else None
+    if server == "daphne":
+        # autobahn fails the connection "by drop": no close frame, but the
+        # message was refused all the same (it was not echoed).
+        assert code in (1009, None), closed.value
+        return
+    assert code == 1009, closed.value
+    if server != "granian":
+        # The server refused the frame itself: the adapter's close reason is
+        # "message too big"; a server's is its own.
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.reason != "message too big"
+
+
+def test_proxy_headers_are_left_to_sanic(cli: Any) -> None:
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default and would make
+    # request.ip the forwarded address; on Sanic's server request.ip is the
+    # peer and PROXIES_COUNT decides request.remote_addr.
+    process = start(cli, "uvicorn", env={"SANIC_PROXIES_COUNT": "1"})
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    data = httpx.get(f"http://{HOST}:{process.port}/peer", headers=headers, timeout=10).json()
+    assert data == {"ip": "127.0.0.1", "remote_addr": "203.0.113.7", "scheme": "https"}
+
+
+@pytest.mark.parametrize("server", server_params("uvicorn", "daphne"))
+def test_access_log_is_sanics_and_written_once(cli: Any, server: str) -> None:
+    process = start(cli, server, "--access-logs")
+    assert httpx.get(f"http://{HOST}:{process.port}/", timeout=10).status_code == 200
+    process.stop()
+    lines = [line for line in process.output().splitlines() if "GET" in line and "/" in line]
+    sanic_lines = [line for line in lines if f"http://{HOST}:{process.port}/" in line]
+    assert len(sanic_lines) == 1, lines  # Sanic's access line, with its full URL
+    assert len(lines) == 1, lines  # and no access line of the server's own
+
+
+@pytest.mark.parametrize("server", server_params("uvicorn", "hypercorn", "granian", "daphne"))
+def test_tls_directory_as_sanics_tls_option(cli: Any, server: str, tmp_path: Path) -> None:
+    tls = make_tls_dir(tmp_path / "tls")
+    process = start(cli, server, "--tls", str(tls))
+    response = httpx.get(f"https://{HOST}:{process.port}/peer", verify=False, timeout=10)
+    assert response.json()["scheme"] == "https"
+
+
+def test_unix_socket(cli: Any, tmp_path: Path) -> None:
+    path = str(tmp_path / "app.sock")
+    process = cli("run", BASIC, "--uds", path)
+    process.wait_ready(path=path)
+    transport = httpx.HTTPTransport(uds=path)
+    with httpx.Client(transport=transport, base_url="http://app") as client:
+        assert client.get("/").text == "hello from cli_basic"
+
+
+def test_several_workers(cli: Any) -> None:
+    process = start(cli, "uvicorn", "--workers", "2")
+    for _ in range(4):
+        assert httpx.get(f"http://{HOST}:{process.port}/", timeout=10).status_code == 200
+    assert process.stop() in clean_stop("uvicorn")
+
+
+def test_reload(cli: Any) -> None:
+    process = start(cli, "uvicorn", "--reload", "--reload-dir", "tests/cli/apps")
+    assert httpx.get(f"http://{HOST}:{process.port}/", timeout=10).status_code == 200
+    assert "reload" in process.output().lower()
+    assert process.stop() in clean_stop("uvicorn")
+
+
+def test_server_flags_after_double_dash_reach_the_server(cli: Any) -> None:
+    process = start(cli, "uvicorn", "--", "--header", "x-served-by:sanic-asgi")
+    response = httpx.get(f"http://{HOST}:{process.port}/", timeout=10)
+    assert response.headers["x-served-by"] == "sanic-asgi"
+    assert "--header x-served-by:sanic-asgi" in process.output()  # named in the banner
+
+
+def test_factory_target_and_an_asgiapp_target(cli: Any) -> None:
+    process = start(cli, "hypercorn", target="tests.cli.apps.factory:create_app()")
+    assert httpx.get(f"http://{HOST}:{process.port}/", timeout=10).text == "made by a factory"
+    wrapped = start(cli, "uvicorn", target="tests.cli.apps.wrapped:asgi")
+    assert httpx.get(f"http://{HOST}:{wrapped.port}/", timeout=10).text == "wrapped"
+
+
+def test_python_file_target(cli: Any) -> None:
+    process = start(cli, "uvicorn", target="tests/cli/apps/basic.py:app")
+    assert httpx.get(f"http://{HOST}:{process.port}/", timeout=10).text == "hello from cli_basic"
+
+
+def test_dry_run_prints_the_command_line(cli: Any) -> None:
+    process = cli("run", BASIC, "--server", "granian", "--dry-run", "--", "--workers", "3")
+    assert process.wait_exit() == 0
+    first = process.output().splitlines()
+    command = next(line for line in first if line.startswith("granian "))
+    assert command.endswith("--workers 3 sanic_asgi._cli._target:asgi")
+    env_line = next(line for line in first if line.startswith("# environment: "))
+    assert json.loads(env_line.split("=", 1)[1])["target"] == BASIC
