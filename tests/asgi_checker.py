@@ -19,6 +19,10 @@ http
     ``transfer-encoding`` header (chunking is the server's job); no body on
     1xx/204/304 answers or on HEAD; when ``content-length`` is declared the
     body never exceeds it and, once complete, matches it.
+    Extensions, each only when the scope advertises it: ``early_hint``
+    before the start, ``push`` while the response is open, ``pathsend`` as
+    the end of the body, ``trailers`` after the body when the start said
+    ``trailers=True``.
 websocket
     before the handshake completes: ``websocket.accept``, ``websocket.close``
     or (only with the ``websocket.http.response`` extension) a denial response
@@ -104,17 +108,24 @@ def _check_body(message: Message, *, where: str) -> tuple[bytes, bool]:
 
 
 class HTTPChecker:
-    """The ``http`` scope: response start, then body messages, then nothing."""
+    """The ``http`` scope: response start, then body messages, then nothing
+    (or the trailers, when the start announced them)."""
 
     def __init__(self, scope: Mapping[str, Any] | None = None, *, framing: bool = True) -> None:
         scope = scope or {}
         self.method: str = scope.get("method", "GET")
+        self.extensions: Mapping[str, Any] = scope.get("extensions") or {}
         self.framing = framing
         self.status: int | None = None
         self.headers: list[tuple[bytes, bytes]] = []
         self.body = b""
-        self.state = "start"  # start -> body -> done
+        self.state = "start"  # start -> body -> [trailers ->] done
         self.declared_length: int | None = None
+        self.trailers_declared = False
+        self.trailers: list[tuple[bytes, bytes]] = []
+        self.early_hints: list[list[bytes]] = []
+        self.pushes: list[str] = []
+        self.pathsend: str | None = None
         self.disconnected = False
 
     def on_receive(self, message: Message) -> None:
@@ -122,6 +133,10 @@ class HTTPChecker:
         # error handling: only note the disconnect.
         if message.get("type") == "http.disconnect":
             self.disconnected = True
+
+    def _require_extension(self, kind: str, message: Message) -> None:
+        if kind not in self.extensions:
+            _fail(f"{kind} without the {kind!r} extension in the scope", message)
 
     def on_send(self, message: Message) -> None:
         kind = message.get("type")
@@ -132,12 +147,18 @@ class HTTPChecker:
                 _fail("a second http.response.start", message)
             self.status = _check_status(message, where=kind)
             self.headers = _check_headers(message, where=kind)
-            if not isinstance(message.get("trailers", False), bool):
+            trailers = message.get("trailers", False)
+            if not isinstance(trailers, bool):
                 _fail("http.response.start: trailers must be a bool", message)
+            if trailers:
+                self._require_extension("http.response.trailers", message)
+            self.trailers_declared = trailers
             if self.framing:
                 self._check_framing_headers(message)
             self.state = "body"
         elif kind == "http.response.body":
+            if self.state == "trailers":
+                _fail("http.response.body after the body ended", message)
             if self.state != "body":
                 _fail("http.response.body before http.response.start", message)
             body, more_body = _check_body(message, where=kind)
@@ -145,9 +166,45 @@ class HTTPChecker:
             if self.framing:
                 self._check_framing_body(message, more_body)
             if not more_body:
+                self.state = "trailers" if self.trailers_declared else "done"
+        elif kind == "http.response.pathsend":
+            # ASGI extension: the server sends the file; it ends the body.
+            self._require_extension(kind, message)
+            if self.state != "body":
+                _fail("http.response.pathsend outside the body", message)
+            path = message.get("path")
+            if not isinstance(path, str) or not path.startswith("/"):
+                _fail("http.response.pathsend: path must be an absolute path (str)", message)
+            self.pathsend = path
+            self.state = "trailers" if self.trailers_declared else "done"
+        elif kind == "http.response.trailers":
+            if not self.trailers_declared:
+                _fail("http.response.trailers without trailers=True in http.response.start", message)
+            if self.state != "trailers":
+                _fail("http.response.trailers before the body ended", message)
+            self.trailers += _check_headers(message, where=kind)
+            more = message.get("more_trailers", False)
+            if not isinstance(more, bool):
+                _fail("http.response.trailers: more_trailers must be a bool", message)
+            if not more:
                 self.state = "done"
+        elif kind == "http.response.early_hint":
+            self._require_extension(kind, message)
+            if self.state != "start":
+                _fail("http.response.early_hint after http.response.start", message)
+            links = message.get("links")
+            if not isinstance(links, list) or not all(isinstance(link, bytes) for link in links):
+                _fail("http.response.early_hint: links must be a list of bytes", message)
+            self.early_hints.append(links)
+        elif kind == "http.response.push":
+            self._require_extension(kind, message)
+            path = message.get("path")
+            if not isinstance(path, str):
+                _fail("http.response.push: path must be a str", message)
+            _check_headers(message, where=kind)
+            self.pushes.append(path)
         else:
-            _fail(f"an http app may send http.response.start/body, got {kind!r}", message)
+            _fail(f"an http app may not send {kind!r}", message)
 
     def _check_framing_headers(self, message: Message) -> None:
         names = [name for name, _ in self.headers]

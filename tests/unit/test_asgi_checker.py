@@ -48,7 +48,7 @@ def test_http_valid_sequences() -> None:
         ([{"type": "http.response.start", "status": 200, "trailers": "no"}], "trailers must be a bool"),
         ([START, {"type": "http.response.body", "body": "text"}], "body must be bytes"),
         ([START, {"type": "http.response.body", "body": b"", "more_body": 1}], "more_body must be a bool"),
-        ([{"type": "http.response.trailers"}], "may send http.response.start/body"),
+        ([{"type": "http.response.zerocopysend"}], "may not send 'http.response.zerocopysend'"),
         (
             [{"type": "http.response.start", "status": 200, "headers": [(b"transfer-encoding", b"chunked")]}],
             "left to the server",
@@ -199,3 +199,64 @@ def test_checker_for() -> None:
     assert isinstance(checker_for({"type": "lifespan"}), LifespanChecker)
     with pytest.raises(ValueError, match="no checker"):
         checker_for({"type": "other"})
+
+
+EXTENSIONS = {
+    "extensions": {
+        "http.response.trailers": {},
+        "http.response.early_hint": {},
+        "http.response.push": {},
+        "http.response.pathsend": {},
+    }
+}
+
+
+def test_http_extension_messages() -> None:
+    checker = HTTPChecker(EXTENSIONS)
+    feed(
+        checker,
+        {"type": "http.response.early_hint", "links": [b"</a.css>; rel=preload"]},
+        {"type": "http.response.start", "status": 200, "headers": [], "trailers": True},
+        {"type": "http.response.push", "path": "/a.css", "headers": []},
+        body(b"x"),
+        {"type": "http.response.trailers", "headers": [(b"x-sum", b"1")], "more_trailers": True},
+        {"type": "http.response.trailers", "headers": [(b"x-more", b"2")]},
+    )
+    checker.assert_complete()
+    assert checker.trailers == [(b"x-sum", b"1"), (b"x-more", b"2")]
+    assert checker.early_hints == [[b"</a.css>; rel=preload"]]
+    assert checker.pushes == ["/a.css"]
+
+    sendfile = HTTPChecker(EXTENSIONS)
+    feed(sendfile, START, {"type": "http.response.pathsend", "path": "/srv/file.txt"})
+    sendfile.assert_complete()
+    assert sendfile.pathsend == "/srv/file.txt"
+
+
+@pytest.mark.parametrize(
+    ("scope", "messages", "error"),
+    [
+        ({}, [{"type": "http.response.early_hint", "links": []}], "without the 'http.response.early_hint' extension"),
+        ({}, [START, {"type": "http.response.push", "path": "/x"}], "without the 'http.response.push'"),
+        ({}, [START, {"type": "http.response.pathsend", "path": "/x"}], "without the 'http.response.pathsend'"),
+        ({}, [{**START, "trailers": True}], "without the 'http.response.trailers'"),
+        (EXTENSIONS, [START, {"type": "http.response.early_hint", "links": []}], "after http.response.start"),
+        (EXTENSIONS, [{"type": "http.response.early_hint", "links": ["str"]}], "list of bytes"),
+        (EXTENSIONS, [START, {"type": "http.response.push", "path": b"/x"}], "path must be a str"),
+        (EXTENSIONS, [{"type": "http.response.pathsend", "path": "/x"}], "outside the body"),
+        (EXTENSIONS, [START, {"type": "http.response.pathsend", "path": "rel"}], "absolute path"),
+        (EXTENSIONS, [START, body(), {"type": "http.response.trailers"}], "after the response was complete"),
+        (EXTENSIONS, [START, {"type": "http.response.trailers"}], "without trailers=True"),
+        (EXTENSIONS, [{**START, "trailers": True}, {"type": "http.response.trailers"}], "before the body ended"),
+        (EXTENSIONS, [{**START, "trailers": True}, body(), body()], "after the body ended"),
+        (
+            EXTENSIONS,
+            [{**START, "trailers": True}, body(), {"type": "http.response.trailers", "more_trailers": "no"}],
+            "more_trailers must be a bool",
+        ),
+    ],
+)
+def test_http_extension_violations(scope: dict[str, Any], messages: list[dict[str, Any]], error: str) -> None:
+    checker = HTTPChecker(scope)
+    with pytest.raises(ASGIViolation, match=error):
+        feed(checker, *messages)
