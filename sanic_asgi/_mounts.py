@@ -238,7 +238,7 @@ class MountedLifespan:
         if kind == "lifespan.startup.failed":
             await self._settle()
             text = message.get("message", "") if message is not None else ""
-            raise LifespanFailure(f"the app mounted at {self.point.prefix!r} failed to start: {text}".rstrip(": "))
+            raise LifespanFailure(_with_detail(f"the app mounted at {self.point.prefix!r} failed to start", text))
         if message is None:  # returned or raised without a word: no lifespan support
             why = f" ({type(self._error).__name__}: {self._error})" if self._error is not None else ""
             logger.info("The app mounted at %r does not support ASGI lifespan%s", self.point.prefix, why)
@@ -258,7 +258,7 @@ class MountedLifespan:
         kind = message.get("type") if message is not None else None
         if kind == "lifespan.shutdown.failed":
             text = message.get("message", "") if message is not None else ""
-            raise LifespanFailure(f"the app mounted at {self.point.prefix!r} failed to shut down: {text}".rstrip(": "))
+            raise LifespanFailure(_with_detail(f"the app mounted at {self.point.prefix!r} failed to shut down", text))
         if kind is None and self._error is not None:
             raise LifespanFailure(
                 f"the app mounted at {self.point.prefix!r} raised during shutdown: "
@@ -334,6 +334,10 @@ class MountLifespans:
                 errors.append(exc)
         if errors:
             raise errors[0]
+
+
+def _with_detail(summary: str, detail: Any) -> str:
+    return f"{summary}: {detail}" if detail else summary
 
 
 async def _shutdown_quietly(lifespans: Iterable[MountedLifespan]) -> None:
