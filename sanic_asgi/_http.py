@@ -566,11 +566,14 @@ class HTTPCycle:
                 watcher.cancel()
         # Break the request <-> stream cycle (Http.http1 does the same), so
         # the request's objects are freed by refcount, not the cyclic GC.
+        # request.transport is this object too, so let go of the request
+        # (it keeps its transport: request.ip, lifespan_state(request)).
         request = self.request
         if request is not None:
             request.stream = None
             if self.response is not None:
                 self.response.stream = None
+            self.request = None
         self._task = None
 
     # ------------------------------------------------------------------ #
