@@ -182,7 +182,7 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
         return loaded
     settings = SanicSettings.from_app(loaded.app, access_log=ns.access_log)
     plan = translate(options, settings)
-    has_ws = any(getattr(route.extra, "websocket", False) for route in loaded.app.router.routes)
+    has_ws = any(getattr(getattr(route, "extra", None), "websocket", False) for route in loaded.app.router.routes)
     warnings = _run_warnings(plan, loaded, has_ws, ns)
     cwd = os.getcwd()
     asgi_options = {"lifespan": options.lifespan, "sync_handlers": options.sync_handlers}

@@ -209,7 +209,7 @@ def _routes(app: SanicApp) -> list[RouteInfo]:
     routes = []
     for route in sorted(app.router.routes, key=lambda r: (r.uri if hasattr(r, "uri") else r.path, r.name)):
         handler = route.handler
-        websocket = bool(getattr(route.extra, "websocket", False))
+        websocket = _is_websocket(route)
         if websocket and isinstance(handler, functools.partial) and handler.args:
             handler = handler.args[0]  # Sanic wraps ws handlers in partial(app._websocket_handler, handler)
         view_class = getattr(handler, "view_class", None)
@@ -231,6 +231,10 @@ def _routes(app: SanicApp) -> list[RouteInfo]:
             )
         )
     return routes
+
+
+def _is_websocket(route: Any) -> bool:
+    return bool(getattr(getattr(route, "extra", None), "websocket", False))
 
 
 def _listener_entries(app: SanicApp) -> list[tuple[str, Any, int]]:
@@ -471,8 +475,7 @@ def _ws_routes_with_subprotocols(app: SanicApp) -> list[Any]:
     routes = []
     for route in app.router.routes:
         handler = route.handler
-        websocket = getattr(route.extra, "websocket", False)
-        if websocket and isinstance(handler, functools.partial) and handler.keywords.get("subprotocols"):
+        if _is_websocket(route) and isinstance(handler, functools.partial) and handler.keywords.get("subprotocols"):
             routes.append(route)
     return routes
 

@@ -93,7 +93,7 @@ def _run_hypercorn(plan: Plan, args: list[str]) -> int:
     try:
         code = int(hypercorn.__main__.main([*config, *args, IMPORT_STRING]) or 0)
         with open(report, encoding="utf-8") as file:
-            failures = file.read().strip()
+            failures = "; ".join(sorted({line for line in file.read().splitlines() if line}))
     finally:
         os.environ.pop(STARTUP_REPORT_ENV, None)
         with contextlib.suppress(OSError):

@@ -430,7 +430,10 @@ class Unhonoured:
 
     def message(self, server: str) -> str:
         verb = "is only partly honoured" if self.support == "partly" else "is not honoured"
-        return f"{self.setting}={self.value} {verb} by {server}: {self.note}"
+        subject = f"{self.setting} {self.value}" if self.setting.startswith("-") else f"{self.setting}={self.value}"
+        if self.setting == RELOAD:
+            subject = RELOAD
+        return f"{subject} {verb} by {server}: {self.note}"
 
 
 @dataclass

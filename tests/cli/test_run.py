@@ -79,6 +79,32 @@ def test_serves_the_app_and_stops_cleanly(cli: Any, server: str) -> None:
     assert "cli_basic: after_server_stop ran" in output
 
 
+@pytest.mark.parametrize("server", server_params("daphne", "uvicorn"))
+def test_a_request_in_flight_finishes_when_the_server_stops(cli: Any, server: str) -> None:
+    # daphne: the command runs the lifespan shutdown (Sanic's drain) before
+    # daphne cancels what is still running.
+    import threading
+
+    process = start(cli, server)
+    result: dict[str, Any] = {}
+
+    def slow_request() -> None:
+        try:
+            result["response"] = httpx.get(f"http://{HOST}:{process.port}/slow?seconds=1.5", timeout=20)
+        except httpx.HTTPError as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while "slow request started" not in process.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.stop(signal.SIGTERM, group=False) in clean_stop(server)
+    thread.join(20)
+    assert "error" not in result, result
+    assert result["response"].text == "slow done"
+
+
 @pytest.mark.parametrize("server", server_params())
 def test_a_failing_startup_listener_exits_non_zero_with_its_error(cli: Any, server: str) -> None:
     process = cli("run", "tests.cli.apps.failing:app", "--server", server, "--port", str(free_port()))

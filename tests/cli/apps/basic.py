@@ -6,6 +6,7 @@ a test varies KEEP_ALIVE_TIMEOUT or WEBSOCKET_MAX_SIZE without another app.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from sanic import Request, Sanic
@@ -27,6 +28,13 @@ async def close_resources(app: Sanic) -> None:
 @app.get("/")
 async def index(request: Request) -> object:
     return text("hello from cli_basic")
+
+
+@app.get("/slow")
+async def slow(request: Request) -> object:
+    print("cli_basic: slow request started", file=sys.stderr, flush=True)
+    await asyncio.sleep(float(request.args.get("seconds", "1")))
+    return text("slow done")
 
 
 @app.get("/peer")
