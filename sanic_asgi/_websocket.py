@@ -13,7 +13,10 @@ object, with the interface of Sanic's own ``WebsocketImplProtocol``
   the close raises ``WebsocketClosed`` once the messages that arrived before
   it have been read (Sanic's drops those).
 * ``send`` after close raises ``WebsocketClosed``; a dict raises ``TypeError``.
-* ``close(code, reason)`` reaches the peer as an ASGI ``websocket.close``.
+* ``close(code, reason)`` reaches the peer as an ASGI ``websocket.close``
+  (as ``1000`` where the server refuses the code: daphne sends only 1000 and
+  3000-4999).  The reader stops before it, since granian holds a close back
+  while a ``receive()`` is pending.
 * Subprotocols are negotiated by the ``websockets`` library's own
   ``ServerProtocol.select_subprotocol``, the code Sanic's server runs, so the
   outcome matches the installed ``websockets`` release.
@@ -236,12 +239,29 @@ class WebSocketConnection:
             # server their close frame went out at once, so theirs is the code.
             code, reason = self._cycle.pending_close
         self._state = _CLOSING
-        with contextlib.suppress(OSError):
+        # Stop reading first: granian (2.x) holds a websocket.close back while
+        # a receive() is pending.  What the peer sends after our close is
+        # not for the app (the server completes the closing handshake).
+        await self._stop_reading()
+        try:
             await self._send_asgi({"type": "websocket.close", "code": code, "reason": reason})
+        except OSError:
+            pass
+        except Exception:
+            if code == 1000:
+                raise
+            # daphne (autobahn) sends only 1000 and 3000-4999 and raises for
+            # any other code (1009, 1011): close anyway, with 1000.
+            websockets_logger.debug("The server refused close code %s; closing with 1000", code, exc_info=True)
+            with contextlib.suppress(OSError):
+                await self._send_asgi({"type": "websocket.close", "code": 1000, "reason": reason})
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
         self._state = _CLOSED
         self._closed.set()
+        if self._recv_lock.locked():  # a recv() in another task: wake it
+            with contextlib.suppress(asyncio.QueueFull):
+                self._queue.put_nowait(None)
 
     def end_connection(self, code: int = 1000, reason: str = "") -> None:
         """Sanic calls this (not ``close``) when the handler was cancelled;
@@ -263,6 +283,14 @@ class WebSocketConnection:
     def _handler_failed(self) -> None:
         """The handler raised: the close Sanic sends next carries 1011."""
         self._failed_with = 1011
+
+    async def _stop_reading(self) -> None:
+        reader = self._reader
+        if reader is not None and not reader.done() and reader is not asyncio.current_task():
+            reader.cancel()
+            # wait() neither raises the reader's outcome nor swallows a
+            # cancellation of the caller.
+            await asyncio.wait([reader])
 
     async def _finish(self) -> None:
         reader = self._reader
