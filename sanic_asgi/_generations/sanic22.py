@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from inspect import isawaitable
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sanic.models.server_types import ConnInfo
@@ -32,8 +33,6 @@ class ScopeConnInfo(ConnInfo):
     __slots__ = ()
 
     def __init__(self, scope: Scope) -> None:
-        from types import SimpleNamespace
-
         self.ctx = SimpleNamespace()
         self.lost = False
         self.ssl = scope.get("scheme") in ("https", "wss")
@@ -46,7 +45,9 @@ class ScopeConnInfo(ConnInfo):
         self.peername = None
         server = scope.get("server")
         if server:
-            host, port = server[0], _port(server[1])
+            host, port = server[0], server[1]
+            if port.__class__ is not int:
+                port = _port(port)
             self.sockname = (host, port)
             if port is None:  # UNIX socket: (path, None)
                 self.server = host
@@ -59,7 +60,9 @@ class ScopeConnInfo(ConnInfo):
             self.sockname = server
         client = scope.get("client")
         if client:
-            host, port = client[0], _port(client[1])
+            host, port = client[0], client[1]
+            if port.__class__ is not int:
+                port = _port(port)
             self.peername = (host, port)
             self.client = f"[{host}]" if ":" in host else host
             self.client_ip = host
