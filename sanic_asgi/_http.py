@@ -27,7 +27,9 @@ copies ``Http``'s rules where they decide what the client sees:
   ``http.disconnect`` and cancels the request task, as Sanic's
   ``connection_lost`` cancels its connection task.  ``RESPONSE_TIMEOUT`` is an
   idle timer reset by every body chunk and send, as Sanic's
-  ``check_timeouts``; it cancels the same way and answers 503.
+  ``check_timeouts``; it cancels the same way and answers 503.  Neither can
+  act while a step of the handler runs, and most handlers finish in their
+  first step, so both are set up only for a handler still running after it.
 * After ``http.response.start`` has gone out an error cannot become an error
   page: Sanic logs it, and the exception is re-raised so that the server
   aborts the connection instead of ending a truncated body as if complete.
@@ -200,11 +202,13 @@ class HTTPCycle:
             # ours (server shutdown) into it.
             loop = asyncio.get_running_loop()
             task = self._task = loop.create_task(self._handle(request))
-            if not self.request_body:
-                # Most handlers finish in their first step; watch for
-                # http.disconnect only if this one is still running then.
-                loop.call_soon(self._start_watcher)
-            self._arm_timer()
+            # Most handlers finish in their first step, and neither the
+            # disconnect watcher nor the RESPONSE_TIMEOUT timer can act while
+            # a step runs (one loop, no preemption): both are set up only if
+            # the handler is still running after it.  The idle clock starts
+            # now all the same.
+            self._last_io = monotonic()
+            loop.call_soon(self._after_first_step)
             try:
                 await task
             except asyncio.CancelledError:
@@ -535,11 +539,20 @@ class HTTPCycle:
             self._cancel_reason = _DISCONNECT
             task.cancel()
 
+    def _after_first_step(self) -> None:
+        task = self._task
+        if task is None or task.done():
+            return
+        if not self.request_body:
+            self._start_watcher()
+        self._arm_timer()
+
     def _arm_timer(self) -> None:
+        """Start the RESPONSE_TIMEOUT idle timer, counting from ``_last_io``."""
         timeout = self.runtime.response_timeout
         if timeout and timeout > 0:
-            self._last_io = monotonic()
-            self._timer = asyncio.get_running_loop().call_later(timeout, self._check_timeout)
+            delay = max(0.0, timeout - (monotonic() - self._last_io))
+            self._timer = asyncio.get_running_loop().call_later(delay, self._check_timeout)
 
     def _check_timeout(self) -> None:
         self._timer = None
