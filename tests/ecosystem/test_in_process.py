@@ -314,3 +314,46 @@ async def test_asgi_responses_can_be_switched_off(app: Sanic[Any, Any]) -> None:
 def test_as_asgi_rejects_other_objects() -> None:
     with pytest.raises(TypeError, match="as_asgi\\(\\) takes a Sanic response"):
         sanic_asgi.as_asgi(PlainTextResponse("x"))  # type: ignore[arg-type]
+
+
+async def test_tls_extension_feeds_conn_info(app: Sanic[Any, Any]) -> None:
+    """No server tested here sends the ``tls`` extension (see test_extensions);
+    when one does, conn_info takes SNI from it and handlers can read the rest."""
+    seen: dict[str, Any] = {}
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        seen["ssl"] = request.conn_info.ssl if request.conn_info else None
+        seen["server_name"] = request.conn_info.server_name if request.conn_info else None
+        seen["tls"] = sanic_asgi.asgi_extensions(request).get("tls")
+        return response.text("ok")
+
+    tls = {"server_cert": None, "client_cert_chain": [], "tls_version": 0x0304, "server_name": "shop.example"}
+    sent: list[dict[str, Any]] = []
+    asgi = ASGIApp(app)
+    await asgi.runtime.start()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",  # the extension alone says TLS
+        "path": "/",
+        "raw_path": b"/",
+        "query_string": b"",
+        "headers": [(b"host", b"shop.example")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 443),
+        "extensions": {"tls": tls},
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await asgi(scope, receive, send)
+    await asgi.runtime.stop()
+    assert sent[0]["status"] == 200
+    assert seen == {"ssl": True, "server_name": "shop.example", "tls": tls}
