@@ -73,6 +73,9 @@ class ClientSwap:
         manager_module = importlib.import_module("sanic_testing.manager")
 
         from .testing import SanicASGITestClient, SanicTestClient
+        from .testing._servers import warm_up
+
+        warm_up(self.server)
 
         attrs: dict[str, Any] = {"server": self.server, "__module__": SanicTestClient.__module__}
         test_client = type("SanicTestClient", (SanicTestClient,), dict(attrs))

@@ -178,7 +178,14 @@ class _Redirect(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if (request.url.host, request.url.port) == self.virtual:
-            request.url = request.url.copy_with(host=self.actual[0], port=self.actual[1])
+            # A copy: the client keeps the original (cookies are stored for its URL).
+            request = httpx.Request(
+                request.method,
+                request.url.copy_with(host=self.actual[0], port=self.actual[1]),
+                headers=request.headers,
+                stream=request.stream,
+                extensions=request.extensions,
+            )
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -539,6 +546,9 @@ class SanicASGITestClient(httpx.AsyncClient):
         server: str | None = None,
     ) -> None:
         Sanic.test_mode = True
+        # As sanic-testing's client: the app counts as an ASGI app from now on
+        # (request.scope stays readable after the request).
+        app.asgi = True
         self.sanic_app = app
         if server is not None:
             self.server = _check_server(server)

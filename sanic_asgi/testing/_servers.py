@@ -35,7 +35,7 @@ from ._websocket import ASGIWebSocket, websocket_scope
 if TYPE_CHECKING:
     from .._types import ASGIApplication, Message, Receive, Scope, Send
 
-__all__ = ["SERVERS", "Served", "ServerName", "free_port", "serve"]
+__all__ = ["SERVERS", "Served", "ServerName", "free_port", "serve", "warm_up"]
 
 ServerName = Literal["inprocess", "uvicorn", "hypercorn"]
 SERVERS: tuple[ServerName, ...] = ("inprocess", "uvicorn", "hypercorn")
@@ -103,7 +103,9 @@ class ServerLikeASGITransport(httpx.AsyncBaseTransport):
     uvicorn answers 500, after it the connection is dropped and the client
     sees an incomplete response.  This transport does the same (a 500
     response, or ``httpx.RemoteProtocolError``) and logs the exception as
-    uvicorn does, so that in-process and server runs of a test agree.
+    uvicorn does, so that in-process and server runs of a test agree.  For
+    the same reason a response without ``content-length`` carries the
+    ``transfer-encoding: chunked`` header an HTTP/1.1 server frames it with.
     """
 
     def __init__(
@@ -122,12 +124,14 @@ class ServerLikeASGITransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         started = False
         state = self.state
+        head = request.method == "HEAD"
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
             async def watch_send(message: Message) -> None:
                 nonlocal started
                 if message.get("type") == "http.response.start":
                     started = True
+                    message = _with_framing(message, head)
                 await send(message)
 
             if state is not None:
@@ -149,6 +153,18 @@ class ServerLikeASGITransport(httpx.AsyncBaseTransport):
                 content=b"Internal Server Error",
                 request=request,
             )
+
+
+def _with_framing(start: Message, head: bool) -> Message:
+    """The response head as an HTTP/1.1 server sends it: a body without a
+    content-length goes out chunked (RFC 9112 section 6.1), as uvicorn,
+    hypercorn and Sanic's own server frame it."""
+    status = start.get("status", 200)
+    headers = list(start.get("headers") or [])
+    names = {bytes(name).lower() for name, _ in headers}
+    if head or status < 200 or status in (204, 304) or names & {b"content-length", b"transfer-encoding"}:
+        return start
+    return {**start, "headers": [*headers, (b"transfer-encoding", b"chunked")]}
 
 
 class InProcess(Served):
@@ -226,6 +242,8 @@ class _RealServer(Served):
         return f"[{self.host}]" if ":" in self.host else self.host
 
     def http_transport(self, **kwargs: Any) -> httpx.AsyncBaseTransport:
+        # verify=False, as sanic-testing's sessions: no CA bundle to load.
+        kwargs.setdefault("verify", False)
         return httpx.AsyncHTTPTransport(**kwargs)
 
     def websocket_connect(
@@ -281,6 +299,7 @@ class Uvicorn(_RealServer):
 
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
+        self._sockets = [sock]
         config = uvicorn.Config(
             self.watch,
             lifespan="on",
@@ -292,18 +311,30 @@ class Uvicorn(_RealServer):
             date_header=False,
             timeout_graceful_shutdown=None if graceful_shutdown_timeout is None else int(graceful_shutdown_timeout),
         )
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.get_running_loop().create_task(self._serve(sock))
-        await self._wait_started(lambda: self._server.started)
-
-    async def _serve(self, sock: socket.socket) -> None:
+        # What uvicorn.Server.serve() does, minus its main loop, which only
+        # notices `should_exit` on its next 0.1 s tick, and minus the signal
+        # handlers it installs: startup() and shutdown() are called directly.
+        config.load()
+        server = self._server = uvicorn.Server(config)
+        server.lifespan = config.lifespan_class(config)
         try:
-            await self._server.serve(sockets=[sock])
-        finally:
+            await server.startup(sockets=self._sockets)
+        except SystemExit:  # uvicorn exits when lifespan startup fails
             sock.close()
+            if self.watch.startup_failed is None:
+                raise RuntimeError("uvicorn failed to start; see its log") from None
+            raise _original_error(self.app, "startup") or LifespanFailure(
+                f"lifespan startup failed: {self.watch.startup_failed}"
+            ) from None
 
     async def stop(self) -> None:
-        self._server.should_exit = True
+        server = self._server
+        server.should_exit = True
+        try:
+            await server.shutdown(sockets=self._sockets)
+        finally:
+            for sock in self._sockets:
+                sock.close()
         await self._finish()
 
 
@@ -333,6 +364,39 @@ class Hypercorn(_RealServer):
     async def stop(self) -> None:
         self._shutdown.set()
         await self._finish()
+
+
+def warm_up(server: ServerName) -> None:
+    """Serve one request with ``server`` and a trivial app, so that what is
+    imported on first use (the server's protocol classes, httpx's network
+    stack, the websocket client) is loaded before the first test: some tests
+    time what happens right after startup."""
+    if server == "inprocess":
+        return
+    import websockets.asyncio.client  # noqa: F401
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                await send({"type": message["type"] + ".complete"})
+                if message["type"] == "lifespan.shutdown":
+                    return
+        if scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+    async def round_trip() -> None:
+        async with serve(app, server) as served:
+            transport = served.http_transport()
+            async with httpx.AsyncClient(transport=transport) as client:
+                await client.get(f"http://{served.host}:{served.port}/")
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(round_trip())
+    finally:
+        loop.close()
 
 
 @contextlib.asynccontextmanager
