@@ -390,6 +390,9 @@ class WebSocketCycle:
             request.stream = self  # type: ignore[assignment]
             self.conn_info = request.conn_info = runtime.generation.make_conn_info(self.scope)
             self.stage = Stage.HANDLER
+            # Sanic's server says so (HttpProtocol.check_timeouts) while a
+            # websocket runs; no request/response timeout applies here either.
+            websockets_logger.debug("Handling websocket. Timeouts disabled.")
             try:
                 # As Sanic's HTTP/1 parser, for the upgrade request too.
                 if "http.lifecycle.request" in self.app.signal_router.name_index:
