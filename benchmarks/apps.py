@@ -171,17 +171,3 @@ def make_candidate(name: str) -> Any:
     if name == "bare":
         return bare_app
     raise ValueError(f"unknown candidate {name!r}; expected one of {', '.join(CANDIDATES)}")
-
-
-# Module-level apps for real servers (granian/hypercorn/uvicorn take "module:attr").
-def __getattr__(name: str) -> Any:
-    factories = {
-        "sanic_app": lambda: make_candidate("sanic-native"),
-        "sanic_asgi_app": lambda: make_candidate("sanic-asgi"),
-        "starlette_app": make_starlette_app,
-    }
-    if name in factories:
-        value = factories[name]()
-        globals()[name] = value
-        return value
-    raise AttributeError(name)

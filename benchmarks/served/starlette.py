@@ -1,0 +1,5 @@
+"""``starlette`` for a real server (``benchmarks.served.starlette:app``)."""
+
+from ..apps import make_candidate
+
+app = make_candidate("starlette")
