@@ -129,6 +129,14 @@ class ServerKind:
     lifespan_off: bool = False
     # The server's `root_path` option (None: it has none).
     root_path_option: str | None = "--root-path"
+    # Does the app get the request body as it arrives?  Twisted (daphne)
+    # reads the whole body before the app is called.
+    streams_request_body: bool = True
+    # Does the client send the root_path prefix in the request target?
+    # uvicorn (>= 0.26) expects a proxy to have stripped it and prepends it
+    # to scope["path"] itself; hypercorn, granian and daphne take the path
+    # as it arrives, prefix included.
+    root_path_in_request: bool = True
     # A line the server prints once it serves (beyond accepting on the port).
     ready_log: str | None = None
 
@@ -194,12 +202,19 @@ def _daphne(kind: ServerKind, target: str, port: int, options: Options, tls: TLS
 
 
 KINDS: tuple[ServerKind, ...] = (
-    ServerKind("uvicorn-h11", ("uvicorn", "h11", "wsproto"), _uvicorn("h11", "wsproto"), lifespan_off=True),
+    ServerKind(
+        "uvicorn-h11",
+        ("uvicorn", "h11", "wsproto"),
+        _uvicorn("h11", "wsproto"),
+        lifespan_off=True,
+        root_path_in_request=False,
+    ),
     ServerKind(
         "uvicorn-httptools",
         ("uvicorn", "httptools", "websockets"),
         _uvicorn("httptools", "websockets"),
         lifespan_off=True,
+        root_path_in_request=False,
     ),
     ServerKind("hypercorn-h11", ("hypercorn", "h11", "wsproto"), _hypercorn),
     ServerKind("hypercorn-h2", ("hypercorn", "h2", "cryptography"), _hypercorn, http2=True, tls=True),
@@ -212,7 +227,7 @@ KINDS: tuple[ServerKind, ...] = (
         # The main process binds the port before its worker has run lifespan startup.
         ready_log="Started worker",
     ),
-    ServerKind("daphne", ("daphne",), _daphne, lifespan=False),
+    ServerKind("daphne", ("daphne",), _daphne, lifespan=False, streams_request_body=False),
 )
 
 
@@ -242,12 +257,17 @@ class ServerProcess:
         return f"<ServerProcess {self.kind.id} {self.target} port={self.port}>"
 
     @property
+    def prefix(self) -> str:
+        """What the client puts before the app's own paths."""
+        return self.options.root_path if self.kind.root_path_in_request else ""
+
+    @property
     def url(self) -> str:
-        return f"{self.kind.scheme}://{HOST}:{self.port}{self.options.root_path}"
+        return f"{self.kind.scheme}://{HOST}:{self.port}{self.prefix}"
 
     @property
     def ws_url(self) -> str:
-        return f"{self.kind.ws_scheme}://{HOST}:{self.port}{self.options.root_path}"
+        return f"{self.kind.ws_scheme}://{HOST}:{self.port}{self.prefix}"
 
     @property
     def origin(self) -> str:

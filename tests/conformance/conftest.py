@@ -7,10 +7,10 @@ once per implementation:
 * ``ours``   - ``sanic_asgi.ASGIApp(app)``
 * ``native`` - the Sanic app itself, in Sanic's own ASGI mode
 
-The server fixtures are session-scoped and parametrized through the
-session-scoped ``kind`` and ``impl`` fixtures, so pytest orders the tests to
-start each (server, app) process once and stops it when it moves on: about
-thirty short-lived processes for the whole suite.  Tests that need a process
+The shared processes live in a session-scoped ``server_group`` parametrized
+through the session-scoped ``kind`` and ``impl`` fixtures, so pytest orders
+the tests to start each (server, app) process once and stops the group when
+it moves on to the next pair: 4 processes per pair, 46 in all.  Tests that need a process
 of their own (lifespan order, startup failure, lazy start) use ``spawn``.
 
 ``@pytest.mark.native_gap("what native ASGI gets wrong")`` on a test marks its
@@ -116,14 +116,26 @@ class Served:
     def port(self) -> int:
         return self.process.port
 
+    def __post_init__(self) -> None:
+        self._client: httpx.Client | None = None
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
     def client(self, **kwargs: Any) -> httpx.Client:
         kwargs.setdefault("timeout", 10.0)
+        kwargs.setdefault("base_url", self.url)
         http2 = self.kind.http2
-        return httpx.Client(base_url=self.url, verify=self.ssl_context or True, http2=http2, http1=not http2, **kwargs)
+        return httpx.Client(verify=self.ssl_context or True, http2=http2, http1=not http2, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
-        with self.client() as client:
-            return client.get(path, **kwargs)
+        """GET on a kept-alive connection of the fixture's own (a new
+        connection per call would leave idle connections in the server)."""
+        if self._client is None:
+            self._client = self.client()
+        return self._client.get(path, **kwargs)
 
     def events(self, key: str) -> list[Any]:
         response = self.get(f"/events/{key}")
@@ -222,6 +234,7 @@ class Launcher:
         self.directory = directory
         self.tls = tls
         self.processes: list[ServerProcess] = []
+        self.served: list[Served] = []
 
     def __call__(
         self,
@@ -244,9 +257,13 @@ class Launcher:
         if kind.tls:
             assert self.tls is not None
             context = ssl.create_default_context(cafile=str(self.tls.cert))
-        return Served(process, impl, context)
+        served = Served(process, impl, context)
+        self.served.append(served)
+        return served
 
     def close(self) -> None:
+        for served in self.served:
+            served.close()
         for process in self.processes:
             process.stop()
 
@@ -266,47 +283,85 @@ def spawn(tmp_path: Path, tls_files: TLSFiles | None) -> Iterator[Launcher]:
     launcher.close()
 
 
-def _shared(
-    launcher: Launcher, kind: ServerKind, impl: str, app: str, options: Options | None = None
-) -> Iterator[Served]:
-    served = launcher(kind, impl, app, options=options)
-    yield served
-    served.process.stop()
+# The processes every (kind, impl) pair shares: fixture name -> (app, options).
+SHARED_APPS: dict[str, tuple[str, Options]] = {
+    "server": ("basic", Options()),
+    "tuned_server": ("tuned", Options()),
+    "prefixed_server": ("basic", Options(root_path="/api")),
+    "mounted_server": ("mounted", Options()),
+}
+
+
+class ServerGroup:
+    """The shared processes of one (kind, impl) pair, all started at once
+    (server start-up is mostly imports: starting them side by side hides
+    most of it) and each waited for when a test first asks for it."""
+
+    def __init__(self, launcher: Launcher, kind: ServerKind, impl: str) -> None:
+        self.kind = kind
+        self.served: dict[str, Served] = {}
+        self.ready: set[str] = set()
+        for name, (app, options) in SHARED_APPS.items():
+            if options.root_path and kind.root_path_option is None:
+                continue
+            self.served[name] = launcher(kind, impl, app, options=options, wait=False)
+
+    def get(self, name: str) -> Served:
+        served = self.served.get(name)
+        if served is None:
+            pytest.skip(f"{self.kind.id} has no root_path option")
+        if name not in self.ready:
+            process = served.process
+            if not process.wait_ready():
+                raise RuntimeError(f"{process} did not become ready; its output:\n{process.log()[-4000:]}")
+            self.ready.add(name)
+        return served
+
+    def stop(self) -> None:
+        for served in self.served.values():
+            served.close()
+            served.process.stop()
 
 
 @pytest.fixture(scope="session")
-def server(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+def server_group(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[ServerGroup]:
+    group = ServerGroup(_session_launcher, kind, impl)
+    yield group
+    group.stop()
+
+
+@pytest.fixture
+def server(server_group: ServerGroup) -> Served:
     """The ``basic`` app: defaults, access log on."""
-    yield from _shared(_session_launcher, kind, impl, "basic")
+    return server_group.get("server")
 
 
-@pytest.fixture(scope="session")
-def tuned_server(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+@pytest.fixture
+def tuned_server(server_group: ServerGroup) -> Served:
     """The ``basic`` routes with small limits, proxy settings, no access log."""
-    yield from _shared(_session_launcher, kind, impl, "tuned")
+    return server_group.get("tuned_server")
 
 
-@pytest.fixture(scope="session")
-def prefixed_server(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+@pytest.fixture
+def prefixed_server(server_group: ServerGroup) -> Served:
     """The ``basic`` app behind the server's root_path option (``/api``)."""
-    if kind.root_path_option is None:
-        pytest.skip(f"{kind.id} has no root_path option")
-    yield from _shared(_session_launcher, kind, impl, "basic", Options(root_path="/api"))
+    return server_group.get("prefixed_server")
 
 
-@pytest.fixture(scope="session")
-def mounted_server(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+@pytest.fixture
+def mounted_server(server_group: ServerGroup) -> Served:
     """The ``basic`` app inside Starlette's ``Mount("/api")``."""
-    yield from _shared(_session_launcher, kind, impl, "mounted")
+    return server_group.get("mounted_server")
 
 
 def require(kind: ServerKind, feature: str) -> None:
-    """Skip unless the server kind supports ``feature`` (lifespan, websockets, http2, lifespan_off)."""
+    """Skip unless the server kind supports ``feature`` (a ``ServerKind`` flag)."""
     if not getattr(kind, feature):
         reasons = {
             "lifespan": f"{kind.id} does not implement the ASGI lifespan protocol",
             "websockets": f"{kind.id} does not serve websockets",
             "http2": f"{kind.id} is not configured for HTTP/2",
             "lifespan_off": f"{kind.id} cannot switch lifespan off",
+            "streams_request_body": f"{kind.id} reads the whole request body before it calls the app",
         }
         pytest.skip(reasons.get(feature, f"{kind.id}: no {feature}"))

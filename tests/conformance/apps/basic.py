@@ -99,6 +99,23 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
     async def events(request: Request, key: str) -> response.HTTPResponse:
         return response.json(EVENTS.get(key, []))
 
+    @app.get("/tasks")
+    async def tasks(request: Request) -> response.HTTPResponse:
+        # The await chain of every task on the server's loop (but this
+        # request's own), by coroutine name: a test looks for the handlers of
+        # requests whose client has gone.
+        current = asyncio.current_task()
+        chains = []
+        for task in asyncio.all_tasks():
+            if task is current or task.done():
+                continue
+            chain, coro = [], task.get_coro()
+            while coro is not None:
+                chain.append(str(getattr(coro, "__qualname__", type(coro).__name__)))
+                coro = getattr(coro, "cr_await", None)
+            chains.append(chain)
+        return response.json(chains)
+
     @app.get("/info")
     async def info(request: Request) -> response.HTTPResponse:
         conn = request.conn_info
