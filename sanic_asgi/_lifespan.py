@@ -74,9 +74,10 @@ class LifespanCycle:
             self.state = LifespanState.FAILED
             error_logger.exception("Sanic app %r failed to start", self.runtime.app.name)
             await self.send({"type": "lifespan.startup.failed", "message": _describe(exc)})
-            if not isinstance(exc, Exception):
-                raise
-            return
+            # Re-raised after the message, as Starlette does: servers stay
+            # quiet about it (they saw *.failed), and drivers such as
+            # asgi-lifespan's LifespanManager raise it instead of timing out.
+            raise
         self.state = LifespanState.STARTED
         await self.send({"type": "lifespan.startup.complete"})
 
@@ -87,9 +88,7 @@ class LifespanCycle:
         except BaseException as exc:
             self.state = LifespanState.STOPPED
             await self.send({"type": "lifespan.shutdown.failed", "message": _describe(exc)})
-            if not isinstance(exc, Exception):
-                raise
-            return
+            raise
         self.state = LifespanState.STOPPED
         await self.send({"type": "lifespan.shutdown.complete"})
 

@@ -58,7 +58,9 @@ async def test_startup_failure_reports_the_error(
         raise RuntimeError("cannot reach the database")
 
     life = server.lifespan().push({"type": "lifespan.startup"})
-    await life.finish()
+    # Reported, then re-raised (as Starlette does) so drivers do not wait.
+    with pytest.raises(RuntimeError, match="cannot reach the database"):
+        await life.finish()
     assert life.sent == [{"type": "lifespan.startup.failed", "message": "RuntimeError: cannot reach the database"}]
     assert life.lifespan.finished
     # Logged with its traceback, as uvicorn/Starlette do.
@@ -73,7 +75,8 @@ async def test_startup_failure_without_text(app: Sanic, server: FakeServer) -> N
         raise LookupError
 
     life = server.lifespan().push({"type": "lifespan.startup"})
-    await life.finish()
+    with pytest.raises(LookupError):
+        await life.finish()
     assert life.sent == [{"type": "lifespan.startup.failed", "message": "LookupError"}]
 
 
@@ -105,7 +108,8 @@ async def test_startup_can_be_retried_after_failure(app: Sanic, server: FakeServ
         return response.text("ok")
 
     failed = server.lifespan().push({"type": "lifespan.startup"})
-    await failed.finish()
+    with pytest.raises(RuntimeError, match="first attempt fails"):
+        await failed.finish()
     assert failed.sent[0]["type"] == "lifespan.startup.failed"
     life = await server.startup()
     assert life.sent == [{"type": "lifespan.startup.complete"}]
@@ -123,8 +127,9 @@ async def test_shutdown_failure_reports_the_error_and_runs_the_rest(
         raise RuntimeError("flush failed")
 
     life = await server.startup()
-    answer = await server.shutdown(life)
-    assert answer == {"type": "lifespan.shutdown.failed", "message": "RuntimeError: flush failed"}
+    with pytest.raises(RuntimeError, match="flush failed"):
+        await server.shutdown(life)
+    assert life.sent[-1] == {"type": "lifespan.shutdown.failed", "message": "RuntimeError: flush failed"}
     # The later listeners still ran, and the app was reset.
     assert events[-2:] == ["after_server_stop", "main_process_stop"]
     assert server.asgi.runtime.state is RuntimeState.STOPPED

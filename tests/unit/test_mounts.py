@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
-from sanic_asgi import ASGIApp, ConfigurationError, lifespan_state
+from sanic_asgi import ASGIApp, ConfigurationError, LifespanFailure, lifespan_state
 from sanic_asgi._mounts import MountTable
 from tests.asgi_driver import FakeServer
 
@@ -244,7 +244,8 @@ async def test_mounted_startup_failure_fails_the_whole(app: Sanic, serve: Any) -
     mounts = {"/ok": starlette_app(log, "ok"), "/bad": starlette_app(log, "bad", fail_startup=True)}
     server: FakeServer = serve(app, mounts=mounts)
     life = server.lifespan().push({"type": "lifespan.startup"})
-    await life.finish()
+    with pytest.raises(LifespanFailure):  # reported, then re-raised
+        await life.finish()
     failed = life.sent[0]
     assert failed["type"] == "lifespan.startup.failed"
     assert "the app mounted at '/bad' failed to start" in failed["message"]
@@ -258,7 +259,9 @@ async def test_mounted_shutdown_failure(app: Sanic, serve: Any) -> None:
     add_sanic_routes(app)
     server: FakeServer = serve(app, mounts={"/m": starlette_app(log, "m", fail_shutdown=True)})
     life = await server.startup()
-    answer = await server.shutdown(life)
+    with pytest.raises(LifespanFailure):
+        await server.shutdown(life)
+    answer = life.sent[-1]
     assert answer["type"] == "lifespan.shutdown.failed"
     assert "the app mounted at '/m'" in answer["message"]
 
@@ -290,7 +293,8 @@ async def test_mount_answering_lifespan_wrongly(app: Sanic, serve: Any) -> None:
     add_sanic_routes(app)
     server: FakeServer = serve(app, mounts={"/c": confused})
     life = server.lifespan().push({"type": "lifespan.startup"})
-    await life.finish()
+    with pytest.raises(LifespanFailure):
+        await life.finish()
     assert "sent 'lifespan.shutdown.complete' in answer to lifespan.startup" in life.sent[0]["message"]
 
 
@@ -304,6 +308,8 @@ async def test_mount_raising_during_shutdown(app: Sanic, serve: Any) -> None:
     add_sanic_routes(app)
     server: FakeServer = serve(app, mounts={"/c": crashes_on_shutdown})
     life = await server.startup()
-    answer = await server.shutdown(life)
+    with pytest.raises(LifespanFailure):
+        await server.shutdown(life)
+    answer = life.sent[-1]
     assert answer["type"] == "lifespan.shutdown.failed"
     assert "raised during shutdown: RuntimeError: crash on the way out" in answer["message"]
