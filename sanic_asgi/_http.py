@@ -25,7 +25,9 @@ copies ``Http``'s rules where they decide what the client sees:
   seen so far for bodies of unknown length.
 * Once the body has ended, a watcher task waits on ``receive()`` for
   ``http.disconnect`` and cancels the request task, as Sanic's
-  ``connection_lost`` cancels its connection task.  ``RESPONSE_TIMEOUT`` is an
+  ``connection_lost`` cancels its connection task (HTTP/2 and 3 announce no
+  body length, so there the first ``http.request`` is read ahead to learn
+  whether the body has already ended).  ``RESPONSE_TIMEOUT`` is an
   idle timer reset by every body chunk and send, as Sanic's
   ``check_timeouts``; it cancels the same way and answers 503.  Neither can
   act while a step of the handler runs, and most handlers finish in their
@@ -95,6 +97,7 @@ class HTTPCycle:
         "_chunked",
         "_disconnected",
         "_last_io",
+        "_peek",
         "_perft0",
         "_receive",
         "_send",
@@ -141,6 +144,7 @@ class HTTPCycle:
         self._chunked = False
         self._perft0: float | None = None
         self._disconnected = False
+        self._peek: asyncio.Task[Message] | None = None
         # Response trailers, once a handler asked for them (sanic_asgi.response_trailers).
         self.trailers: Header | None = None
         self._trailers_declared = False
@@ -343,7 +347,11 @@ class HTTPCycle:
         while self.request_body:
             if self.request_bytes > self.request_max_size:
                 raise PayloadTooLarge("Request body exceeds the size limit")
-            message = await self._receive()
+            if self._peek is not None:
+                message = await asyncio.shield(self._peek)
+                self._peek = None
+            else:
+                message = await self._receive()
             try:
                 kind = message["type"]
             except (TypeError, KeyError):
@@ -545,7 +553,34 @@ class HTTPCycle:
             return
         if not self.request_body:
             self._start_watcher()
+        elif self._body_unannounced():
+            self._peek = asyncio.get_running_loop().create_task(self._peek_first_message())
         self._arm_timer()
+
+    def _body_unannounced(self) -> bool:
+        """HTTP/2 or 3 without content-length: a body may follow, or not."""
+        request = self.request
+        version = self.scope.get("http_version", "1.1")
+        return request is not None and version not in ("1.0", "1.1") and "content-length" not in request.headers
+
+    async def _peek_first_message(self) -> Message:
+        """HTTP/2 and 3 tell whether a body follows only with the first
+        ``http.request`` (END_STREAM).  Read it ahead for ``read()``: if the
+        request has no body after all, the disconnect watcher can start now
+        (else a streaming handler that never reads the body, an SSE stream,
+        would never learn that its client left)."""
+        message = await self._receive()
+        kind = message.get("type")
+        if kind == "http.request" and not message.get("more_body", False) and not message.get("body"):
+            self.request_body = False
+            self._start_watcher()
+        elif kind == "http.disconnect":
+            self._mark_disconnected()
+            task = self._task
+            if task is not None and not task.done() and self.stage is not Stage.IDLE:
+                self._cancel_reason = _DISCONNECT
+                task.cancel()
+        return message
 
     def _arm_timer(self) -> None:
         """Start the RESPONSE_TIMEOUT idle timer, counting from ``_last_io``."""
@@ -577,6 +612,9 @@ class HTTPCycle:
             self._watcher = None
             if not watcher.done():
                 watcher.cancel()
+        peek, self._peek = self._peek, None
+        if peek is not None and not peek.done():
+            peek.cancel()
         # Break the request <-> stream cycle (Http.http1 does the same), so
         # the request's objects are freed by refcount, not the cyclic GC.
         # request.transport is this object too, so let go of the request
