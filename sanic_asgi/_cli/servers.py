@@ -121,6 +121,8 @@ _ACCESS_LOG_NOTE = (
     "`--no-access-logs` override it); the server's own access log is off, so requests are not logged twice"
 )
 _DRAIN_NOTE = "the adapter drains requests in flight for up to this long on lifespan.shutdown"
+_WORKERS_NOTE = "each worker runs all listeners, main_process_* included"
+_SHARED_NOTES = {WORKERS: _WORKERS_NOTE, PROXIES: _PROXY_NOTE, ACCESS_LOG: _ACCESS_LOG_NOTE}
 
 TABLES: dict[ServerName, dict[str, Row]] = {
     "uvicorn": {
@@ -128,7 +130,7 @@ TABLES: dict[ServerName, dict[str, Row]] = {
         for r in (
             Row(HOST_PORT, "--host / --port", "yes"),
             Row(UDS, "--uds", "yes"),
-            Row(WORKERS, "--workers", "yes", "each worker runs all listeners, main_process_* included"),
+            Row(WORKERS, "--workers", "yes", _WORKERS_NOTE),
             Row(RELOAD, "--reload / --reload-dir", "yes"),
             Row(
                 KEEP_ALIVE,
@@ -159,7 +161,7 @@ TABLES: dict[ServerName, dict[str, Row]] = {
         for r in (
             Row(HOST_PORT, "--bind HOST:PORT", "yes"),
             Row(UDS, "--bind unix:PATH", "yes"),
-            Row(WORKERS, "--workers", "yes", "each worker runs all listeners, main_process_* included"),
+            Row(WORKERS, "--workers", "yes", _WORKERS_NOTE),
             Row(
                 RELOAD, "--reload", "yes", "hypercorn watches the files of all loaded modules; --reload-dir is ignored"
             ),
@@ -202,7 +204,7 @@ TABLES: dict[ServerName, dict[str, Row]] = {
         for r in (
             Row(HOST_PORT, "--host / --port", "yes"),
             Row(UDS, "--uds", "yes"),
-            Row(WORKERS, "--workers", "yes", "each worker runs all listeners, main_process_* included"),
+            Row(WORKERS, "--workers", "yes", _WORKERS_NOTE),
             Row(RELOAD, "--reload / --reload-paths", "yes", "needs `granian[reload]`"),
             Row(KEEP_ALIVE, "--no-http1-keep-alive", "yes"),
             Row(KEEP_ALIVE_TIMEOUT, "", "no", "granian has no idle timeout for HTTP/1.1 keep-alive connections"),
@@ -214,7 +216,7 @@ TABLES: dict[ServerName, dict[str, Row]] = {
             ),
             Row(
                 WEBSOCKET_MAX_SIZE,
-                "",
+                "(the adapter closes with 1009)",
                 "partly",
                 "granian has no limit of its own: the adapter closes the websocket with 1009 once a bigger "
                 "message has arrived (granian has read all of it by then)",
@@ -227,7 +229,7 @@ TABLES: dict[ServerName, dict[str, Row]] = {
             Row(TLS_CERT_PASSWORD, "--ssl-keyfile-password", "yes"),
             Row(
                 GRACEFUL_SHUTDOWN_TIMEOUT,
-                "",
+                "(the adapter's drain)",
                 "yes",
                 _DRAIN_NOTE + "; granian has no setting of its own and waits for its workers",
             ),
@@ -269,7 +271,7 @@ TABLES: dict[ServerName, dict[str, Row]] = {
             Row(TLS_CERT_PASSWORD, "", "no", "Twisted's ssl: endpoint cannot read an encrypted key"),
             Row(
                 GRACEFUL_SHUTDOWN_TIMEOUT,
-                "",
+                "(the command's lifespan bridge)",
                 "yes",
                 "daphne does not speak lifespan: `sanic-asgi run` runs the startup before daphne listens and the "
                 "shutdown (with the drain) before daphne cancels what is left",
@@ -280,17 +282,18 @@ TABLES: dict[ServerName, dict[str, Row]] = {
 
 
 def mapping_markdown(server: ServerName | None = None) -> str:
-    """The tables as Markdown (one table, a column per server, or one server's table)."""
-    cell = {"yes": "", "partly": " (partly)", "no": "—"}
+    """The tables as Markdown: one table with a column per server and the
+    notes below it, or (``server=``) one server's table with its notes."""
 
     def show(row: Row) -> str:
         if row.support == "no":
-            return "— not honoured"
-        option = f"`{row.option}`" if row.option else "(nothing needed)"
-        return option + cell[row.support]
+            return "not honoured"
+        option = row.option or "(nothing needed)"
+        text = option if option.startswith("(") else f"`{option}`"
+        return text + (" (partly)" if row.support == "partly" else "")
 
     if server is not None:
-        lines = [f"| Sanic | {server} | |", "|---|---|---|"]
+        lines = [f"| Sanic | {server} | notes |", "|---|---|---|"]
         for setting in SETTINGS:
             row = TABLES[server][setting]
             lines.append(f"| `{setting}` | {show(row)} | {row.note} |")
@@ -298,6 +301,16 @@ def mapping_markdown(server: ServerName | None = None) -> str:
     lines = ["| Sanic | " + " | ".join(SERVERS) + " |", "|---" * (len(SERVERS) + 1) + "|"]
     for setting in SETTINGS:
         lines.append(f"| `{setting}` | " + " | ".join(show(TABLES[s][setting]) for s in SERVERS) + " |")
+    lines += ["", "**All servers**", ""]
+    lines += [f"- `{setting}`: {note}." for setting, note in _SHARED_NOTES.items()]
+    for name in SERVERS:
+        notes = [
+            row
+            for row in TABLES[name].values()
+            if row.note and not (row.setting in _SHARED_NOTES and row.support == "yes")
+        ]
+        lines += ["", f"**{name}**", ""]
+        lines += [f"- `{row.setting}`: {row.note}." for row in notes]
     return "\n".join(lines) + "\n"
 
 
