@@ -137,16 +137,27 @@ class Sanic22(Generation):
         # Named tasks are in app._task_registry; unnamed ones are known only to
         # the loop.  Every task app.add_task creates runs the coroutine
         # Sanic._prep_task builds (`do`, closing over `app`), so that is how
-        # they are told apart from the server's own tasks.
+        # they are told apart from the server's own tasks.  A task added
+        # before startup is different: Sanic registers a signal named
+        # "sanic.delayed_task.<hash>" and, after startup, dispatches it, so
+        # that task runs the signal router's `_dispatch` for that event.
         tasks = {task for task in app._task_registry.values() if task is not None and not task.done()}
         for task in asyncio.all_tasks():
             if task.done():
                 continue
             coro = task.get_coro()
-            if getattr(coro, "__qualname__", "") != "Sanic._prep_task.<locals>.do":
-                continue
+            qualname = getattr(coro, "__qualname__", "")
             frame = getattr(coro, "cr_frame", None)
-            if frame is not None and frame.f_locals.get("app") is app:
+            if frame is None:
+                continue
+            local = frame.f_locals
+            added_after_startup = qualname == "Sanic._prep_task.<locals>.do" and local.get("app") is app
+            added_before_startup = (
+                qualname == "SignalRouter._dispatch"
+                and local.get("self") is app.signal_router
+                and str(local.get("event", "")).startswith("sanic.delayed_task.")
+            )
+            if added_after_startup or added_before_startup:
                 tasks.add(task)
         return sorted(tasks, key=lambda t: t.get_name())
 
