@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from time import monotonic, perf_counter
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -60,7 +60,7 @@ from sanic.exceptions import (
 from sanic.helpers import has_message_body
 from sanic.http import Stage
 from sanic.http.constants import HTTP
-from sanic.log import access_logger, logger
+from sanic.log import access_logger, error_logger, logger
 
 from ._exceptions import MalformedScope, UnexpectedMessage
 from ._request import prefixed_request_class
@@ -251,6 +251,11 @@ class HTTPCycle:
             version: str = scope.get("http_version", "1.1")
         except KeyError as exc:
             raise MalformedScope(f"http scope has no {exc.args[0]!r} key: {_describe(scope)}") from None
+        if not isinstance(method, str):
+            raise MalformedScope(f"scope['method'] must be a str, got {method!r:.100}")
+        # Set before the Request is built, as Http.http1_request_header does:
+        # the error page for a target Sanic refuses (BadURL) obeys HEAD too.
+        self.head_only = method == "HEAD"
         headers = headers_from_scope(scope)
         url_bytes = target_from_scope(scope)
         runtime = self.runtime
@@ -262,7 +267,6 @@ class HTTPCycle:
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
-        self.head_only = method == "HEAD"
         # Does a body follow?  HTTP/1 says so with content-length or
         # transfer-encoding; HTTP/2 and 3 may send one without either.
         length = request.headers.get("content-length")
@@ -360,6 +364,8 @@ class HTTPCycle:
                 ) from None
             if kind == "http.request":
                 body: bytes = message.get("body", b"")
+                if not isinstance(body, (bytes, bytearray)):
+                    raise UnexpectedMessage(f"http.request body must be bytes, got {type(body).__name__}")
                 if not message.get("more_body", False):
                     self.request_body = False
                     self._start_watcher()
@@ -539,6 +545,11 @@ class HTTPCycle:
         """After the body: wait for ``http.disconnect`` and cancel the request."""
         while True:
             message = await self._receive()
+            if not isinstance(message, Mapping):
+                # A server error, in a task nobody awaits: log it and stop
+                # watching rather than end the task with an exception.
+                error_logger.error(f"{UnexpectedMessage.__name__}: expected 'http.disconnect', got {message!r:.200}")
+                return
             if message.get("type") == "http.disconnect":
                 break
         self._mark_disconnected()
