@@ -362,10 +362,12 @@ class WebSocketCycle:
     # -- running ----------------------------------------------------------
     async def run(self) -> None:
         message = await self._receive()
-        if message.get("type") != "websocket.connect":
-            if message.get("type") == "websocket.disconnect":
+        kind = message.get("type") if isinstance(message, Mapping) else None
+        if kind != "websocket.connect":
+            if kind == "websocket.disconnect":
                 return
-            raise UnexpectedMessage(f"expected 'websocket.connect' as the first message, got {message.get('type')!r}")
+            got = repr(kind) if isinstance(message, Mapping) else f"{message!r:.200}"
+            raise UnexpectedMessage(f"expected 'websocket.connect' as the first message, got {got}")
         runtime = self.runtime
         runtime.request_started()
         try:
