@@ -281,6 +281,11 @@ class AppRuntime:
     async def _wait_for_background_tasks(self, deadline: float) -> None:
         tasks = self.background_tasks()
         if not tasks:
+            # Purge even then, as Sanic's shutdown_tasks does: a named task
+            # that raised stays in the registry, and its error is reported
+            # (asyncio's "Task exception was never retrieved") only once the
+            # registry lets go of it.
+            self.app.purge_tasks()
             return
         timeout = max(0.0, deadline - asyncio.get_running_loop().time())
         logger.info("Waiting up to %.1fs for %d background task(s)", timeout, len(tasks))
