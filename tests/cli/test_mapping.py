@@ -150,7 +150,12 @@ def test_markdown_has_a_row_per_setting_and_a_column_per_server() -> None:
     table = mapping_markdown()
     lines = table.strip().splitlines()
     assert lines[0] == "| Sanic | uvicorn | hypercorn | granian | daphne |"
-    assert len(lines) == 2 + len(SETTINGS)
+    rows = [line for line in lines if line.startswith("| `")]
+    assert len(rows) == len(SETTINGS)
     assert "`--timeout-keep-alive`" in table
+    # every server's notes follow the table; shared notes once
+    for name in SERVERS:
+        assert f"**{name}**" in lines
+    assert table.count("so that `request.ip` stays the peer's address") == 1
     single = mapping_markdown("granian")
     assert "granian has no idle timeout" in single
