@@ -12,10 +12,12 @@ own entry point in this process (``runners``; the module docstring there says
 why).  ``doctor`` loads the app without serving it and reports what will
 behave differently (``doctor``).
 
-Exit codes: the server's own when it ran (0 after a clean stop; uvicorn 3,
-hypercorn and granian 1, daphne 3 when startup fails); 2 when the command
-line is wrong, the server is not installed, or the app cannot be loaded;
-``doctor``: 0 nothing differs, 1 something does, 2 cannot load.
+Exit codes: the server's own when it ran: 0 after a clean stop (uvicorn
+re-raises SIGTERM/SIGINT after its graceful shutdown, as the ``uvicorn``
+command does); when a startup listener fails, 3 (uvicorn, hypercorn, daphne)
+or 1 (granian).  2 when the command line is wrong, the server is not
+installed, or the app cannot be loaded.  ``doctor``: 0 nothing differs, 1
+something does, 2 the app cannot be loaded.
 """
 
 from __future__ import annotations
