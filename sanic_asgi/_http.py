@@ -203,16 +203,21 @@ class HTTPCycle:
             # a timeout cancels the handler and never the server's task (a
             # cancel that lands after the handler returned would otherwise
             # hit the server's code).  Awaiting it forwards a cancellation of
-            # ours (server shutdown) into it.
-            loop = asyncio.get_running_loop()
-            task = self._task = loop.create_task(self._handle(request))
-            # Most handlers finish in their first step, and neither the
-            # disconnect watcher nor the RESPONSE_TIMEOUT timer can act while
-            # a step runs (one loop, no preemption): both are set up only if
-            # the handler is still running after it.  The idle clock starts
-            # now all the same.
+            # ours (server shutdown) into it.  Nothing can cancel the
+            # handler during its first step, though (one loop, no
+            # preemption; the watcher and the RESPONSE_TIMEOUT timer do not
+            # exist yet), and most handlers finish in it: that step runs
+            # here, as an eager task's would (Python 3.12), and only a
+            # handler still running after it moves into a task, with the
+            # watcher and the timer.  The idle clock starts now all the same.
             self._last_io = monotonic()
-            loop.call_soon(self._after_first_step)
+            handling = self._handle(request)
+            try:
+                pending = handling.send(None)
+            except StopIteration:
+                return
+            task = self._task = asyncio.get_running_loop().create_task(_resume(handling, pending))
+            self._after_first_step()
             try:
                 await task
             except asyncio.CancelledError:
@@ -668,6 +673,43 @@ class HTTPCycle:
     def _host_for_log(self, req: Request) -> str:
         ip = req.client_ip
         return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
+
+
+async def _resume(coro: Coroutine[Any, Any, None], pending: Any) -> None:
+    """Go on running ``coro`` from where its first step stopped."""
+    await _Resumed(coro, pending)
+
+
+class _Resumed:
+    """``await`` that hands what a started coroutine yielded (a future, or
+    None for a bare yield) to the running task and passes the task's answer
+    back: ``yield from`` for a coroutine that someone else has started."""
+
+    __slots__ = ("coro", "pending")
+
+    def __init__(self, coro: Coroutine[Any, Any, None], pending: Any) -> None:
+        self.coro = coro
+        self.pending = pending
+
+    def __await__(self) -> Any:
+        coro, pending = self.coro, self.pending
+        self.pending = None
+        while True:
+            try:
+                value = yield pending
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:
+                try:
+                    pending = coro.throw(exc)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    pending = coro.send(value)
+                except StopIteration:
+                    return
 
 
 def _really_cancelled(task: asyncio.Task[Any] | None) -> bool:
