@@ -53,6 +53,7 @@ import os
 from collections.abc import Mapping
 from email.utils import formatdate
 from pathlib import Path, PurePath
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Callable
 
 from sanic.exceptions import SanicException, ServerError
@@ -94,11 +95,13 @@ def wrap_asgi_responses(handler: Handler) -> Handler | None:
     @functools.wraps(handler)
     async def converting(request: Any, *args: Any, **kwargs: Any) -> Any:
         result = handler(request, *args, **kwargs)
-        if inspect.isawaitable(result):
+        # Fast paths first (this runs on every request): an ``async def``
+        # handler returns a coroutine, and most return a Sanic response.
+        if result.__class__ is CoroutineType or inspect.isawaitable(result):
             result = await result
-        if is_asgi_response(result):
-            return ASGIResponse(result)
-        return result
+        if isinstance(result, BaseHTTPResponse) or not is_asgi_response(result):
+            return result
+        return ASGIResponse(result)
 
     # functools.wraps copied the handler's attributes (Sanic reads is_stream,
     # view_class ... from them), markers of other adapter wrappers included.
