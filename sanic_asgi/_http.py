@@ -35,6 +35,9 @@ copies ``Http``'s rules where they decide what the client sees:
 * After ``http.response.start`` has gone out an error cannot become an error
   page: Sanic logs it, and the exception is re-raised so that the server
   aborts the connection instead of ending a truncated body as if complete.
+  (Sanic's own ``handle_request`` swallows such an error and its server then
+  ends the chunked body cleanly; the adapter learns of it through Sanic's
+  ``http.lifecycle.exception`` signal and aborts instead.)
 * Messages the cycle's framing does not build - those of an ASGI response
   object a handler returned (``_responses``), server push, early hints,
   pathsend (``_extensions``) - go out through ``send_message``, which moves
@@ -107,6 +110,7 @@ class HTTPCycle:
         "_watcher",
         "app",
         "conn_info",
+        "failed_after_start",
         "head_only",
         "request",
         "request_body",
@@ -144,6 +148,9 @@ class HTTPCycle:
         self._chunked = False
         self._perft0: float | None = None
         self._disconnected = False
+        # An exception Sanic's handle_exception saw after the response had
+        # started (set by the runtime's http.lifecycle.exception signal).
+        self.failed_after_start: BaseException | None = None
         self._peek: asyncio.Task[Message] | None = None
         # Response trailers, once a handler asked for them (sanic_asgi.response_trailers).
         self.trailers: Header | None = None
@@ -240,14 +247,22 @@ class HTTPCycle:
             if "http.lifecycle.request" in self.app.signal_router.name_index:
                 await self.app.dispatch("http.lifecycle.request", inline=True, context={"request": request})
             await self.app.handle_request(request)
-            if self.stage is Stage.HANDLER:
+            if self.failed_after_start is not None and self.stage is Stage.RESPONSE:
+                # The handler raised mid-body; Sanic logged it (handle_exception)
+                # and would end the body cleanly.  Abort instead: see below.
+                pass
+            elif self.stage is Stage.HANDLER:
                 raise ServerError("Handler produced no response")
-            if self.stage is Stage.RESPONSE and self.response is not None:
+            elif self.stage is Stage.RESPONSE and self.response is not None:
                 await self.response.send(end_stream=True)
         except asyncio.CancelledError as exc:
             await self._on_cancelled(exc)
         except Exception as exc:
             await self._error_response(exc)
+        if self.failed_after_start is not None and self.stage is Stage.RESPONSE:
+            # Raised to the server, which aborts the connection, so that a
+            # truncated body cannot pass for a complete one.
+            raise self.failed_after_start
 
     def _make_request(self) -> Request:
         scope = self.scope

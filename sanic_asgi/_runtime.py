@@ -326,14 +326,31 @@ async def _on_websocket_handler_exception(**context: Any) -> None:
         websocket._handler_failed()
 
 
+async def _on_http_exception(**context: Any) -> None:
+    """Sanic's handle_exception only logs an error raised after the response
+    started; tell the cycle, so that it aborts the connection."""
+    from ._http import HTTPCycle, Stage
+
+    request = context.get("request")
+    stream = getattr(request, "stream", None)
+    if isinstance(stream, HTTPCycle) and stream.stage is Stage.RESPONSE:
+        stream.failed_after_start = context.get("exception")
+
+
+_SIGNALS = (
+    ("websocket.handler.exception", _on_websocket_handler_exception),
+    ("http.lifecycle.exception", _on_http_exception),
+)
+
+
 def _install_signals(app: SanicApp) -> None:
     """Attach the adapter's signal handlers through Sanic's public signal API,
     once per app (the signal router keeps them across restarts)."""
-    event = "websocket.handler.exception"
     registered = [getattr(f, "handler", None) for f in getattr(app, "_future_signals", ())]
     registered += [getattr(r, "handler", None) for r in app.signal_router.routes]
-    if _on_websocket_handler_exception not in registered:
-        app.signal(event)(_on_websocket_handler_exception)
+    for event, handler in _SIGNALS:
+        if handler not in registered:
+            app.signal(event)(handler)
 
 
 def _probably_one_of_many_workers() -> bool:
