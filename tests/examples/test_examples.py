@@ -33,7 +33,8 @@ from tests.asgi_driver import FakeServer, settle, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
-EXAMPLES = ["examples.ecosystem", "examples.hello", "examples.shop"]  # ecosystem: tests/ecosystem/test_example.py
+# ecosystem: tests/ecosystem/test_example.py; realtime: tests/realtime/test_example.py and test_browser.py
+EXAMPLES = ["examples.ecosystem", "examples.hello", "examples.realtime", "examples.shop"]
 UVICORN = next(kind for kind in KINDS if kind.id == "uvicorn-httptools")
 # uvicorn >= 0.29 re-raises the SIGTERM it handled once shutdown is complete.
 GRACEFUL_EXIT = (0, -signal.SIGTERM)

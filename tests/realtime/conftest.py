@@ -1,0 +1,274 @@
+"""Fixtures of the realtime suite: real servers, real clients, both implementations.
+
+A test that takes ``served`` runs once per server kind (``tests._servers.KINDS``:
+uvicorn with wsproto and with websockets, hypercorn over h11 and over TLS/h2,
+granian, daphne) and once per implementation:
+
+* ``ours``   - ``sanic_asgi.ASGIApp(app)``
+* ``native`` - the Sanic app itself, in Sanic's own ASGI mode
+
+``kind`` and ``impl`` are session-scoped, so pytest starts each (server,
+implementation) process once for the whole suite.  Daphne sends no lifespan
+events, and native ASGI never starts an app without them (every request is a
+500; the conformance suite has that gap), so native runs are skipped there.
+
+``@pytest.mark.native_gap("what native ASGI gets wrong", servers=(...))`` marks
+the native runs of a test (on the given server kinds only, if ``servers`` is
+set) as a strict xfail, the convention the conformance suite uses.
+
+``launch`` starts processes of a test's own (a shutdown to watch, another app
+variant); they are stopped by PID at the end of the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests._servers import HOST, KINDS, ServerKind, ServerProcess, TLSFiles, make_certificate
+
+APP_MODULE = "tests.realtime.apps.realtime"
+IMPLS = ("ours", "native")
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE not in Path(str(item.path)).parents:
+            continue
+        marker = item.get_closest_marker("native_gap")
+        callspec = getattr(item, "callspec", None)
+        if marker is None or callspec is None or callspec.params.get("impl") != "native":
+            continue
+        servers = marker.kwargs.get("servers")
+        kind = callspec.params.get("kind")
+        if servers is not None and getattr(kind, "id", kind) not in servers:
+            continue
+        if any(m.name == "xfail" for m in item.iter_markers()):
+            continue  # the conformance conftest's hook got here first
+        reason = marker.args[0] if marker.args else marker.kwargs["reason"]
+        item.add_marker(pytest.mark.xfail(strict=True, reason=f"native ASGI: {reason}"))
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass
+class Served:
+    """One running server process and how to talk to it."""
+
+    process: ServerProcess
+    impl: str
+    tls: TLSFiles | None
+
+    @property
+    def kind(self) -> ServerKind:
+        return self.process.kind
+
+    @property
+    def patience(self) -> float:
+        """How long to wait for something that should happen at once.  Generous
+        for ``ours``; short for ``native``, where such a wait is a strict xfail
+        of something that never happens (so the suite does not idle)."""
+        return 10.0 if self.impl == "ours" else 1.5
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    @property
+    def ws_url(self) -> str:
+        return self.process.ws_url
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        if self.tls is None:
+            return None
+        return ssl.create_default_context(cafile=str(self.tls.cert))
+
+    # -- HTTP -----------------------------------------------------------------
+    def _client_options(self, timeout: float) -> dict[str, Any]:
+        return {
+            "base_url": self.url,
+            "verify": self.ssl_context() or True,
+            "http2": self.kind.http2,
+            "http1": not self.kind.http2,
+            "timeout": timeout,
+            "trust_env": False,
+        }
+
+    def client(self, timeout: float = 10.0) -> httpx.Client:
+        return httpx.Client(**self._client_options(timeout))
+
+    def async_client(self, timeout: float = 10.0) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**self._client_options(timeout))
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        with self.client() as client:
+            return client.get(path, **kwargs)
+
+    def events(self, key: str) -> list[Any]:
+        response = self.get(f"/events/{key}")
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def wait_events(self, key: str, done: Callable[[list[Any]], bool], timeout: float = 5.0) -> list[Any]:
+        """The events under ``key`` once ``done(events)``, or after the timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = self.events(key)
+            if done(events) or time.monotonic() > deadline:
+                return events
+            time.sleep(0.05)
+
+    async def aevents(self, key: str) -> list[Any]:
+        async with self.async_client() as client:
+            response = await client.get(f"/events/{key}")
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def await_events(self, key: str, done: Callable[[list[Any]], bool], timeout: float = 5.0) -> list[Any]:
+        import asyncio
+
+        deadline = time.monotonic() + timeout
+        while True:
+            events = await self.aevents(key)
+            if done(events) or time.monotonic() > deadline:
+                return events
+            await asyncio.sleep(0.05)
+
+    def connect(self, timeout: float = 10.0) -> socket.socket:
+        """A raw HTTP/1.1 connection (TLS with ALPN http/1.1 for TLS kinds)."""
+        sock = socket.create_connection((HOST, self.process.port), timeout=timeout)
+        context = self.ssl_context()
+        if context is not None:
+            context.set_alpn_protocols(["http/1.1"])
+            sock = context.wrap_socket(sock, server_hostname=HOST)
+        return sock
+
+    # -- websockets -------------------------------------------------------------
+    def ws(self, path: str, **kwargs: Any) -> Any:
+        """``websockets.asyncio.client.connect`` to ``path`` on this server."""
+        from websockets.asyncio.client import connect
+
+        kwargs.setdefault("open_timeout", 10)
+        kwargs.setdefault("close_timeout", 5)
+        kwargs.setdefault("proxy", None)
+        context = self.ssl_context()
+        if context is not None:
+            kwargs.setdefault("ssl", context)
+        return connect(self.ws_url + path, **kwargs)
+
+    # -- output -------------------------------------------------------------------
+    def log_mark(self) -> int:
+        return self.process.log_mark()
+
+    def log_since(self, mark: int) -> str:
+        return self.process.log_since(mark)
+
+
+class Launcher:
+    """Starts server processes; ``close()`` stops every one of them by PID."""
+
+    def __init__(self, directory: Path, tls: TLSFiles | None) -> None:
+        self.directory = directory
+        self.tls = tls
+        self.processes: list[ServerProcess] = []
+
+    def __call__(self, kind: ServerKind, target: str, impl: str = "ours", *, wait: bool = True) -> Served:
+        if kind.tls and self.tls is None:
+            pytest.skip(f"{kind.id}: needs 'cryptography' to make a certificate")
+        name = target.rsplit(":", 1)[-1]
+        log = self.directory / f"{kind.id}-{name}-{len(self.processes)}.log"
+        tls = self.tls if kind.tls else None
+        process = ServerProcess(kind, target, log, tls=tls)
+        self.processes.append(process)
+        process.start(wait=wait)
+        return Served(process, impl, tls)
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TLSFiles | None:
+    try:
+        return make_certificate(tmp_path_factory.mktemp("tls"))
+    except ImportError:
+        return None
+
+
+@pytest.fixture(scope="session", params=KINDS, ids=[k.id for k in KINDS])
+def kind(request: pytest.FixtureRequest) -> ServerKind:
+    kind: ServerKind = request.param
+    missing = kind.missing()
+    if missing:
+        pytest.skip(f"{kind.id}: module {missing!r} is not installed")
+    return kind
+
+
+@pytest.fixture(scope="session", params=IMPLS)
+def impl(request: pytest.FixtureRequest) -> str:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def _launcher(tmp_path_factory: pytest.TempPathFactory, tls_files: TLSFiles | None) -> Iterator[Launcher]:
+    launcher = Launcher(tmp_path_factory.mktemp("realtime-servers"), tls_files)
+    yield launcher
+    launcher.close()
+
+
+@pytest.fixture(scope="session")
+def served(_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+    """The realtime app (``ours`` or ``native``) under one server kind."""
+    if impl == "native" and not kind.lifespan:
+        pytest.skip(f"native ASGI never starts the app without lifespan events ({kind.id}); see tests/conformance")
+    server = _launcher(kind, f"{APP_MODULE}:{impl}", impl)
+    yield server
+    server.process.stop()
+
+
+@pytest.fixture(scope="session")
+def example_server(_launcher: Launcher) -> Iterator[Served]:
+    """``examples/realtime.py`` under uvicorn (httptools + websockets)."""
+    server = _launcher(kind_named("uvicorn-httptools"), "examples.realtime:asgi")
+    yield server
+    server.process.stop()
+
+
+@pytest.fixture
+def launch(tmp_path: Path, tls_files: TLSFiles | None) -> Iterator[Launcher]:
+    """Start processes of the test's own (stopped at the end of the test)."""
+    launcher = Launcher(tmp_path, tls_files)
+    yield launcher
+    launcher.close()
+
+
+def kind_named(kind_id: str) -> ServerKind:
+    for kind in KINDS:
+        if kind.id == kind_id:
+            missing = kind.missing()
+            if missing:
+                pytest.skip(f"{kind.id}: module {missing!r} is not installed")
+            return kind
+    raise LookupError(kind_id)
+
+
+@contextlib.contextmanager
+def raw_exchange(served: Served, request: bytes, timeout: float = 10.0) -> Iterator[socket.socket]:
+    """Send ``request`` on a fresh raw connection; the socket, for reading."""
+    with served.connect(timeout) as sock:
+        sock.sendall(request)
+        yield sock
