@@ -1,0 +1,147 @@
+"""A thin layer over ``tests._servers`` for the reliability suite.
+
+``serving(kind_id, target, directory)`` runs one server process (uvicorn,
+granian, ... as ``tests._servers.KINDS`` builds their command lines) on a free
+loopback port, in its own process group, and stops it by PID on exit.  The
+helpers below read the app's ``/_stats`` and ``/_events`` routes and talk
+raw HTTP/1.1 over a socket where a client library would hide what is on the
+wire.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests._servers import HOST, KINDS, ServerKind, ServerProcess
+
+__all__ = [
+    "APP",
+    "HOST",
+    "LOAD_KINDS",
+    "abort",
+    "connect",
+    "kind",
+    "raw_exchange",
+    "read_head",
+    "serving",
+    "settled_stats",
+    "split_response",
+    "stats",
+    "wait_events",
+]
+
+APP = "tests.reliability.apps.reliable"
+# The servers the load and fault runs use: uvicorn (httptools + websockets)
+# and granian, the two most deployed implementations with different cores.
+LOAD_KINDS = ("uvicorn-httptools", "granian")
+_BY_ID = {k.id: k for k in KINDS}
+
+
+def kind(kind_id: str) -> ServerKind:
+    found = _BY_ID[kind_id]
+    missing = found.missing()
+    if missing:
+        pytest.skip(f"{kind_id}: module {missing!r} is not installed")
+    return found
+
+
+@contextlib.contextmanager
+def serving(
+    kind_id: str, variant: str, directory: Path, *, env: dict[str, str] | None = None
+) -> Iterator[ServerProcess]:
+    """``tests.reliability.apps.reliable:<variant>`` served by ``kind_id``."""
+    server_kind = kind(kind_id)
+    directory.mkdir(parents=True, exist_ok=True)
+    log = directory / f"{kind_id}-{variant}-{time.monotonic_ns()}.log"
+    process = ServerProcess(server_kind, f"{APP}:{variant}", log, env=env)
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def stats(url: str) -> dict[str, Any]:
+    response = httpx.get(f"{url}/_stats", timeout=10)
+    response.raise_for_status()
+    return response.json()  # type: ignore[no-any-return]
+
+
+def settled_stats(url: str, done: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
+    """``/_stats`` once ``done(stats)`` holds (or after ``timeout``: the last reading)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = stats(url)
+        if done(current) or time.monotonic() > deadline:
+            return current
+        time.sleep(0.05)
+
+
+def wait_events(url: str, key: str, done: Callable[[list[Any]], bool], timeout: float = 10.0) -> list[Any]:
+    """``/_events/<key>`` once ``done(events)`` holds (or after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = httpx.get(f"{url}/_events/{key}", timeout=10)
+        response.raise_for_status()
+        events: list[Any] = response.json()
+        if done(events) or time.monotonic() > deadline:
+            return events
+        time.sleep(0.05)
+
+
+def connect(port: int, timeout: float = 10.0, rcvbuf: int | None = None) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf is not None:
+        # Set before connect(), so that the TCP window is negotiated small.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(timeout)
+    sock.connect((HOST, port))
+    return sock
+
+
+def abort(sock: socket.socket) -> None:
+    """Close with a RST (SO_LINGER 0): the rudest way a client can go."""
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    sock.close()
+
+
+def raw_exchange(port: int, request: bytes, timeout: float = 10.0) -> bytes:
+    """Send ``request`` on a fresh connection; everything read until the server closes."""
+    with connect(port, timeout) as sock:
+        sock.sendall(request)
+        chunks = []
+        with contextlib.suppress(ConnectionResetError):
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                chunks.append(data)
+    return b"".join(chunks)
+
+
+def read_head(sock: socket.socket) -> tuple[bytes, bytes]:
+    """Read up to the end of the response headers; (head, the body bytes read with it)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"closed before the response head: {data!r}")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return head, rest
+
+
+def split_response(raw: bytes) -> tuple[bytes, list[bytes], bytes]:
+    """(status line, header lines, body) of a raw HTTP/1.1 response."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status, *lines = head.split(b"\r\n")
+    return status, lines, body
