@@ -603,11 +603,14 @@ class SanicASGITestClient(httpx.AsyncClient):
         self.gather_request = gather_request
         self.last_request = None
         async with self._serving() as served:
-            self._switch.target = _transport_for(served, (ASGI_HOST, ASGI_PORT))
+            transport = self._switch.target = _transport_for(served, (ASGI_HOST, ASGI_PORT))
             try:
                 response = await super().request(method, url, *args, **kwargs)
             finally:
                 self._switch.target = None
+                # Close the connection before the server stops: a server
+                # waits for open keep-alive connections when shutting down.
+                await transport.aclose()
         response.__class__ = TestingResponse
         if gather_request:
             return self.last_request, response
