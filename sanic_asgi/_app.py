@@ -108,6 +108,10 @@ class ASGIApp:
         self.app = app
         self.lifespan: LifespanMode = lifespan
         self.runtime = AppRuntime(app, graceful_shutdown_timeout=graceful_shutdown_timeout, sync_handlers=sync_handlers)
+        # The per-scope cycle classes: the current ones, or those of an older
+        # Sanic generation (sanic_asgi._generations), picked once, here.
+        self._http_cycle: type[HTTPCycle] = self.runtime.generation.http_cycle or HTTPCycle
+        self._websocket_cycle: type[WebSocketCycle] = self.runtime.generation.websocket_cycle or WebSocketCycle
         if asgi_responses:
             self.runtime.handler_wrappers.append(wrap_asgi_responses)
         if self.mounts:
@@ -145,7 +149,7 @@ class ASGIApp:
                 _share_state(scope, self.runtime.lifespan_state)
             if self.mounts and await self.mounts.dispatch(self.runtime, scope, receive, send):
                 return
-            await HTTPCycle(self.runtime, scope, receive, send).run()
+            await self._http_cycle(self.runtime, scope, receive, send).run()
         elif kind == "websocket":
             if not self.runtime.serving and not await self._start_for_request(send, ws=True):
                 return
@@ -153,7 +157,7 @@ class ASGIApp:
                 _share_state(scope, self.runtime.lifespan_state)
             if self.mounts and await self.mounts.dispatch(self.runtime, scope, receive, send):
                 return
-            await WebSocketCycle(self.runtime, scope, receive, send).run()
+            await self._websocket_cycle(self.runtime, scope, receive, send).run()
         elif kind == "lifespan":
             if self.lifespan == "off":
                 # Returning without a message: servers carry on without

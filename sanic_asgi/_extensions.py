@@ -27,8 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
-from sanic.compat import Header
-from sanic.http import Stage
+from ._generations._names import Header, Stage
 
 if TYPE_CHECKING:
     from sanic import Request

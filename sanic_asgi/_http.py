@@ -53,19 +53,12 @@ from collections.abc import Coroutine, Mapping
 from time import monotonic, perf_counter
 from typing import TYPE_CHECKING, Any, Callable
 
-from sanic.exceptions import (
-    PayloadTooLarge,
-    RequestCancelled,
-    SanicException,
-    ServerError,
-    ServiceUnavailable,
-)
-from sanic.helpers import has_message_body
-from sanic.http import Stage
-from sanic.http.constants import HTTP
+from sanic.exceptions import PayloadTooLarge, SanicException, ServerError, ServiceUnavailable
 from sanic.log import access_logger, error_logger, logger
 
 from ._exceptions import MalformedScope, UnexpectedMessage
+from ._generations._names import HTTP_VERSION_1, RequestCancelled, has_message_body
+from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
 from ._request import prefixed_request_class
 from ._scope import headers_from_scope, target_from_scope
 
@@ -92,7 +85,7 @@ class HTTPCycle:
     """The ``request.transport`` and ``request.stream`` of one ASGI request."""
 
     # Read by Sanic: request.protocol.version (Request.stream_id).
-    version = HTTP.VERSION_1
+    version = HTTP_VERSION_1
 
     __slots__ = (
         "_bytes_left",

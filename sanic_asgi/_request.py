@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sanic import Request
+from sanic.request import Request  # `from sanic import Request` needs Sanic 21.3+
 
 __all__ = ["prefixed_request_class"]
 

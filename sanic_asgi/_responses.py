@@ -57,9 +57,9 @@ from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Callable
 
 from sanic.exceptions import SanicException, ServerError
-from sanic.helpers import has_message_body
-from sanic.response import BaseHTTPResponse, HTTPResponse, ResponseStream
+from sanic.response import BaseHTTPResponse, HTTPResponse
 
+from ._generations._names import ResponseStream, has_message_body
 from ._types import ASGIApplication, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:

@@ -117,8 +117,9 @@ class AppRuntime:
         self.request_timeout: float = config.REQUEST_TIMEOUT
         self.response_timeout: float = config.RESPONSE_TIMEOUT
         self.websocket_max_size: int | None = config.WEBSOCKET_MAX_SIZE
-        self.websocket_ping_interval: float | None = config.WEBSOCKET_PING_INTERVAL
-        self.websocket_ping_timeout: float | None = config.WEBSOCKET_PING_TIMEOUT
+        # Sanic 18.12 has no ping settings (its config raises AttributeError).
+        self.websocket_ping_interval: float | None = getattr(config, "WEBSOCKET_PING_INTERVAL", None)
+        self.websocket_ping_timeout: float | None = getattr(config, "WEBSOCKET_PING_TIMEOUT", None)
 
     @property
     def graceful_shutdown_timeout(self) -> float:
@@ -142,14 +143,15 @@ class AppRuntime:
             # The flag Sanic's own ASGI entry point sets: it makes `app.loop`
             # usable without Sanic's server and `request.scope` available.
             # stop() puts the old value back, as Sanic's server clears it.
-            self._asgi_flag = app.asgi
+            self._asgi_flag = getattr(app, "asgi", False)  # Sanic 18.12 has no flag
             app.asgi = True
             gen.setup_logging(app)
             self._warn_about_workers()
             await gen.process_event(app, "main_process_start")
             _install_signals(app)
             await gen.startup(app)
-            self._wrapping.apply(app, self.handler_wrappers)
+            if gen.route_wrapping:
+                self._wrapping.apply(app, self.handler_wrappers)
             await gen.server_event(app, "init", "before")
             await gen.server_event(app, "init", "after")
             await gen.process_event(app, "main_process_ready")
@@ -160,7 +162,7 @@ class AppRuntime:
             self.state = RuntimeState.FAILED
             self._startup_error = exc
             self._wrapping.restore(app)
-            if app.state.is_started:
+            if gen.is_started(app):
                 gen.reset(app)
             if self.mounts is not None:
                 try:
@@ -285,7 +287,7 @@ class AppRuntime:
             # that raised stays in the registry, and its error is reported
             # (asyncio's "Task exception was never retrieved") only once the
             # registry lets go of it.
-            self.app.purge_tasks()
+            self.generation.purge_tasks(self.app)
             return
         timeout = max(0.0, deadline - asyncio.get_running_loop().time())
         logger.info("Waiting up to %.1fs for %d background task(s)", timeout, len(tasks))
@@ -299,7 +301,7 @@ class AppRuntime:
             for task in pending:
                 task.cancel()
             await asyncio.wait(pending, timeout=1.0)
-        self.app.purge_tasks()
+        self.generation.purge_tasks(self.app)
 
     # -- diagnostics ---------------------------------------------------------
     def _warn_about_workers(self) -> None:
@@ -346,6 +348,8 @@ _SIGNALS = (
 def _install_signals(app: SanicApp) -> None:
     """Attach the adapter's signal handlers through Sanic's public signal API,
     once per app (the signal router keeps them across restarts)."""
+    if not hasattr(app, "signal_router"):  # Sanic < 21.3: no signals
+        return
     registered = [getattr(f, "handler", None) for f in getattr(app, "_future_signals", ())]
     registered += [getattr(r, "handler", None) for r in app.signal_router.routes]
     for event, handler in _SIGNALS:
@@ -370,6 +374,6 @@ def _probably_one_of_many_workers() -> bool:
 
 
 def _default_request() -> type[Request]:
-    from sanic import Request
+    from sanic.request import Request
 
     return Request

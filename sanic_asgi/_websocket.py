@@ -37,11 +37,10 @@ import contextlib
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
-from sanic.exceptions import SanicException, ServerError, WebsocketClosed
-from sanic.http import Stage
-from sanic.log import websockets_logger
+from sanic.exceptions import SanicException, ServerError
 
 from ._exceptions import UnexpectedMessage
+from ._generations._names import Stage, WebsocketClosed, websockets_logger
 from ._request import prefixed_request_class
 from ._scope import headers_from_scope, target_from_scope
 
@@ -62,7 +61,13 @@ _MAX_QUEUE = 32
 
 def _select_subprotocol(available: Sequence[str], offered: Sequence[str]) -> str | None:
     """Negotiate as Sanic's server does: through websockets' ServerProtocol."""
-    from websockets.server import ServerProtocol
+    try:
+        from websockets.server import ServerProtocol
+    except ImportError:  # websockets < 10 (Sanic 18.12 - 20.12): the legacy protocol's rule
+        from websockets.server import WebSocketServerProtocol  # type: ignore[attr-defined]
+
+        legacy: Any = WebSocketServerProtocol
+        return legacy.select_subprotocol(None, list(offered), list(available))  # type: ignore[no-any-return]
 
     protocol = ServerProtocol(subprotocols=list(available))  # type: ignore[arg-type]
     return protocol.select_subprotocol(list(offered))  # type: ignore[arg-type]

@@ -7,6 +7,13 @@ from ``sanic.__version__``.
 
 Generations:
 
+- ``sanic18``: 18.12, 19.12 and 20.12, the callback generation:
+  ``handle_request(request, write_callback, stream_callback)``, listeners a
+  dict of lists called ``(app, loop)``, the websocket handshake on the
+  server protocol.  Its HTTP and websocket cycles are subclasses of the
+  current ones, picked once per ``ASGIApp``.
+- ``sanic21``: 21.12; the current request path (``request.stream``, signals,
+  ``app._startup()``), older ``ConnInfo`` and ``app.state``.
 - ``sanic22``: 22.12 up to the current 25.12 line.  ``Request(url_bytes,
   headers, version, method, transport, app, head, stream_id)``; responses go
   through ``request.stream``; server listeners are signals
@@ -43,4 +50,20 @@ def detect(app: SanicApp) -> Generation:
         from .sanic22 import Sanic22
 
         return Sanic22()
-    raise ConfigurationError(f"sanic-asgi supports Sanic 22.12 and newer; found Sanic {sanic_version}")
+    if major_minor >= (21, 12):
+        from .sanic21 import Sanic21
+
+        return Sanic21()
+    if (18, 12) <= major_minor < (21, 3):
+        from .sanic18 import Sanic18, Sanic19, Sanic20
+
+        if major_minor >= (20, 12):
+            return Sanic20()
+        if major_minor >= (19, 12):
+            return Sanic19()
+        if major_minor == (18, 12):
+            return Sanic18()
+    raise ConfigurationError(
+        "sanic-asgi supports the Sanic LTS lines 18.12, 19.12, 20.12, 21.12 and 22.12 onwards; "
+        f"found Sanic {sanic_version}"
+    )

@@ -14,6 +14,13 @@ class Generation:
     """What the adapter needs from Sanic's internals; one subclass per line."""
 
     name = "base"
+    # The cycle classes ASGIApp builds per scope; None: the current ones
+    # (sanic_asgi._http.HTTPCycle, sanic_asgi._websocket.WebSocketCycle).
+    http_cycle: Any = None
+    websocket_cycle: Any = None
+    # Can route handlers be wrapped (sync_handlers="thread", ASGI responses)?
+    # They live in sanic_routing's Route objects from Sanic 21.3 on.
+    route_wrapping = True
 
     def make_request(
         self,
@@ -52,3 +59,11 @@ class Generation:
     def reset(self, app: SanicApp) -> None:
         """Undo what ``startup`` did, so that the app can be started again."""
         raise NotImplementedError
+
+    def purge_tasks(self, app: SanicApp) -> None:
+        """Let go of finished ``app.add_task`` tasks (``app.purge_tasks``)."""
+        app.purge_tasks()
+
+    def is_started(self, app: SanicApp) -> bool:
+        """Has ``startup`` run (and ``reset`` not yet)?"""
+        return bool(app.state.is_started)

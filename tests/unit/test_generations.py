@@ -39,10 +39,21 @@ def test_installed_sanic_is_supported(app: Sanic) -> None:
 
 
 def test_old_sanic_is_refused(app: Sanic, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(generations, "sanic_version_tuple", lambda: (21, 12))
-    monkeypatch.setattr(generations, "sanic_version", "21.12.7")
-    with pytest.raises(ConfigurationError, match=r"supports Sanic 22\.12 and newer; found Sanic 21\.12\.7"):
+    # 21.3-21.9 and 18.x before 18.12 are not LTS lines and are refused.
+    monkeypatch.setattr(generations, "sanic_version_tuple", lambda: (21, 6))
+    monkeypatch.setattr(generations, "sanic_version", "21.6.2")
+    with pytest.raises(ConfigurationError, match=r"LTS lines 18\.12, .* found Sanic 21\.6\.2"):
         detect(app)
+
+
+@pytest.mark.parametrize(
+    ("version", "name"), [((18, 12), "sanic18"), ((19, 12), "sanic19"), ((20, 12), "sanic20"), ((21, 12), "sanic21")]
+)
+def test_lts_lines_are_detected(
+    app: Sanic, monkeypatch: pytest.MonkeyPatch, version: tuple[int, int], name: str
+) -> None:
+    monkeypatch.setattr(generations, "sanic_version_tuple", lambda: version)
+    assert detect(app).name == name
 
 
 def test_base_generation_is_abstract(app: Sanic) -> None:

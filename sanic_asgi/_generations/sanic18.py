@@ -1,0 +1,486 @@
+"""Sanic 18.12, 19.12 and 20.12: the callback generation.
+
+Before Sanic 21.3 a handler's response did not go through ``request.stream``:
+the server called ``app.handle_request(request, write_callback,
+stream_callback)``, and Sanic handed the finished response to one of the two
+callbacks - ``write_callback(response)`` (synchronous) for a whole response,
+``await stream_callback(response)`` for a ``StreamingHTTPResponse``, whose
+``streaming_fn`` then writes through ``response.protocol.push_data()`` and
+``drain()``.  The request body was read by the server before the handler ran
+(``request.body`` is bytes) except on ``stream=True`` routes, which read
+``request.stream``.  Listeners were a dict of four lists called
+``listener(app, loop)`` (stop listeners in reverse order), and the websocket
+handshake was the server protocol's ``websocket_handshake(request,
+subprotocols)``.  Errors never left ``handle_request``: Sanic turned them into
+``app.error_handler.response(request, exc)`` itself.
+
+The cycles below are the current ``HTTPCycle``/``WebSocketCycle`` with those
+entry points: the class is picked once, when ``ASGIApp`` is built, so the
+current generation's hot path has no version test in it.  Sanic's server sets
+``app.is_running`` while it serves (``app.loop`` and ``app.add_task`` read
+it), and so does ``startup`` here; ``app.asgi`` stays False, because with it
+set Sanic 19.12/20.12 expect their *own* ASGI objects (their websocket
+handler calls ``get_websocket_connection()`` on an already-accepted socket)
+instead of the server protocol's handshake that the cycles implement.
+
+What differs inside the group is small: 18.12's ``Request`` takes no ``app``;
+18.12's ``StreamingHTTPResponse`` always writes chunked framing (19.12+ obey
+``response.chunked``); 20.12 adds ``request.conn_info`` (18.12 and 19.12 read
+the peer from ``transport.get_extra_info``), which a subclass of the request
+class holds for them, as ``_request`` does for ``root_path``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from inspect import isawaitable
+from time import perf_counter
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from sanic.exceptions import ServerError
+from sanic.log import error_logger
+
+from .._exceptions import MalformedScope, UnexpectedMessage
+from .._http import HTTPCycle
+from .._request import prefixed_request_class
+from .._scope import headers_from_scope, target_from_scope
+from .._websocket import _CONNECTING, WebSocketConnection, WebSocketCycle
+from ._base import Generation
+from ._names import Header, ResponseStream, Stage, has_message_body
+
+if TYPE_CHECKING:
+    from sanic import Request
+
+    from .._types import Message, SanicApp, Scope
+
+__all__ = ["LegacyConnInfo", "LegacyHTTPCycle", "LegacyWebSocketCycle", "Sanic18", "Sanic19", "Sanic20"]
+
+# Sanic's server event name for each (concern, action), and whether the
+# listeners run in reverse registration order (app.run's _helper).
+_LISTENERS = {
+    ("init", "before"): ("before_server_start", False),
+    ("init", "after"): ("after_server_start", False),
+    ("shutdown", "before"): ("before_server_stop", True),
+    ("shutdown", "after"): ("after_server_stop", True),
+}
+
+
+class LegacyConnInfo:
+    """``request.conn_info`` from the scope (``sanic.server.ConnInfo`` of 20.12)."""
+
+    __slots__ = (
+        "client",
+        "client_ip",
+        "client_port",
+        "ctx",
+        "lost",
+        "peername",
+        "server",
+        "server_port",
+        "sockname",
+        "ssl",
+    )
+
+    def __init__(self, scope: Scope) -> None:
+        self.ctx = SimpleNamespace()
+        self.lost = False
+        self.ssl = scope.get("scheme") in ("https", "wss")
+        self.server = self.client = self.client_ip = ""
+        self.server_port = self.client_port = 0
+        self.peername: Any = None
+        self.sockname: Any = None
+        server = scope.get("server")
+        if server:
+            host, port = server[0], _port(server[1])
+            self.sockname = (host, port)
+            if port is None:
+                self.server = host
+            else:
+                self.server = f"[{host}]" if ":" in host else host
+                self.server_port = port
+                if port != (443 if self.ssl else 80):
+                    self.server = f"{self.server}:{port}"
+        client = scope.get("client")
+        if client:
+            host, port = client[0], _port(client[1])
+            self.peername = (host, port)
+            self.client = self.client_ip = host
+            self.client_port = port or 0
+
+
+def _port(port: Any) -> Any:
+    return int(port) if isinstance(port, str) and port.isdigit() else port
+
+
+def response_headers(response: Any, length: int | None) -> list[tuple[bytes, bytes]]:
+    """ASGI headers of a pre-21.3 response, as its ``output()`` framed them:
+    its headers (cookies are ``Set-Cookie`` entries holding ``Cookie``
+    objects), ``content-type`` from the attribute, and a ``content-length``."""
+    headers: list[tuple[bytes, bytes]] = []
+    for name, value in response.headers.items():
+        raw = (
+            value.encode("utf-8")
+            if not isinstance(value, str) and hasattr(value, "encode")
+            else str(value).encode("latin-1")
+        )
+        headers.append((str(getattr(name, "name", name)).lower().encode("latin-1"), raw))
+    names = {name for name, _ in headers}
+    content_type = getattr(response, "content_type", None)
+    if content_type and b"content-type" not in names:
+        headers.append((b"content-type", str(content_type).encode("latin-1")))
+    if length is not None and b"content-length" not in names:
+        headers.append((b"content-length", b"%d" % length))
+    return headers
+
+
+class _Done:
+    """An awaitable that is already done (``push_data`` is awaited from 19.12
+    on, called and dropped on 18.12: both must work)."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Any:
+        return iter(())
+
+
+_DONE = _Done()
+
+
+class StreamWriter:
+    """``response.protocol`` of a ``StreamingHTTPResponse``: ``push_data`` and
+    ``drain`` become ``http.response.body`` messages."""
+
+    __slots__ = ("_buffer", "cycle", "dechunk")
+
+    def __init__(self, cycle: LegacyHTTPCycle, dechunk: bool) -> None:
+        self.cycle = cycle
+        self.dechunk = dechunk
+        self._buffer: list[bytes] = []
+
+    def push_data(self, data: bytes) -> _Done:
+        if self.dechunk:  # b"%x\r\n%b\r\n": keep the payload
+            data = data[data.index(b"\r\n") + 2 : -2]
+        if data:
+            self._buffer.append(data)
+        return _DONE
+
+    async def drain(self) -> None:
+        if self._buffer:
+            data = b"".join(self._buffer)
+            self._buffer.clear()
+            if not self.cycle.head_only:
+                await self.cycle.send_message({"type": "http.response.body", "body": data, "more_body": True})
+
+
+class LegacyHTTPCycle(HTTPCycle):
+    """``HTTPCycle`` driven through Sanic's pre-21.3 response callbacks."""
+
+    __slots__ = ("legacy_response",)
+
+    def _make_request(self) -> Request:
+        scope = self.scope
+        try:
+            method: str = scope["method"]
+            version: str = scope.get("http_version", "1.1")
+        except KeyError as exc:
+            raise MalformedScope(f"http scope has no {exc.args[0]!r} key") from None
+        if not isinstance(method, str):
+            raise MalformedScope(f"scope['method'] must be a str, got {method!r:.100}")
+        self.head_only = method == "HEAD"
+        runtime = self.runtime
+        request_class = runtime.request_class
+        if scope.get("root_path"):
+            request_class = prefixed_request_class(request_class)
+        request = runtime.generation.make_request(
+            request_class, target_from_scope(scope), headers_from_scope(scope), version, method, self, self.app
+        )
+        self.request = request
+        request.stream = self  # type: ignore[assignment]
+        self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
+        length = request.headers.get("content-length")
+        if length is not None:
+            try:
+                self.request_bytes = int(length)
+            except ValueError:
+                self.request_bytes = 0
+            self.request_body = self.request_bytes > 0
+        elif version in ("1.0", "1.1"):
+            self.request_body = "transfer-encoding" in request.headers
+        else:
+            self.request_body = True
+        self.legacy_response = None
+        return request
+
+    def _make_empty_request(self) -> None:
+        request = self.runtime.generation.make_request(
+            self.runtime.request_class, b"/", [], "1.1", "NONE", self, self.app
+        )
+        request.stream = self  # type: ignore[assignment]
+        request.conn_info = self.runtime.generation.make_conn_info(self.scope)
+        self.request = request
+        self.legacy_response = None
+
+    async def get(self) -> bytes | None:
+        """18.12's ``request.stream`` is an ``asyncio.Queue``: ``get()`` reads."""
+        return await self.read()
+
+    def _write_callback(self, response: Any) -> None:
+        self.legacy_response = response
+
+    async def _stream_callback(self, response: Any) -> None:
+        self.legacy_response = response
+
+    async def _handle(self, request: Request) -> None:
+        self.stage = Stage.HANDLER
+        self._perft0 = perf_counter()
+        try:
+            if self.request_body and not _is_stream_route(self.app, request):
+                chunks = []
+                while True:
+                    chunk = await self.read()
+                    if chunk is None:
+                        break
+                    chunks.append(chunk)
+                request.body = b"".join(chunks)
+            await self.app.handle_request(request, self._write_callback, self._stream_callback)  # type: ignore[call-arg]
+            response, self.legacy_response = self.legacy_response, None
+            if response is not None:
+                await self.send_legacy(response)
+            if self.stage is Stage.HANDLER:
+                raise ServerError("Handler produced no response")
+        except asyncio.CancelledError as exc:
+            await self._on_cancelled(exc)
+        except Exception as exc:
+            await self._error_response(exc)
+
+    async def _error_response(self, exc: BaseException, *, request_middleware: bool = True) -> None:
+        """The error page Sanic's pre-21.3 server wrote: ``error_handler.response``."""
+        request = self.request
+        assert request is not None
+        if self._disconnected:
+            return
+        if self.stage is not Stage.HANDLER:
+            error_logger.error("Error while streaming a response", exc_info=exc)
+            raise exc
+        response = self.app.error_handler.response(request, exc)
+        if isawaitable(response):
+            response = await response
+        await self.send_legacy(response)
+
+    async def send_legacy(self, response: Any) -> None:
+        status = response.status
+        if isinstance(response, ResponseStream):
+            response = _any(response)  # the pre-21.3 StreamingHTTPResponse
+            await self.send_message(
+                {"type": "http.response.start", "status": status, "headers": response_headers(response, None)}
+            )
+            dechunk = not hasattr(response, "chunked")  # 18.12: always chunked framing
+            if not dechunk:
+                response.chunked = False
+            response.protocol = StreamWriter(self, dechunk)
+            try:
+                await response.streaming_fn(response)
+                await response.protocol.drain()
+            finally:
+                response.protocol = None
+            await self.send_message({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        body = response.body or b""
+        if not has_message_body(status):
+            body, length = b"", None
+        else:
+            length = len(body)
+        start: Message = {
+            "type": "http.response.start",
+            "status": status,
+            "headers": response_headers(response, length),
+        }
+        await self.send_message(start)
+        await self.send_message({"type": "http.response.body", "body": b"" if self.head_only else body})
+
+
+def _any(value: Any) -> Any:
+    return value
+
+
+def _is_stream_route(app: SanicApp, request: Request) -> bool:
+    """A ``stream=True`` route reads ``request.stream`` itself."""
+    try:
+        return bool(app.router.is_stream_handler(request))  # type: ignore[attr-defined]
+    except Exception:  # no such route: Sanic answers 404 without the body
+        return False
+
+
+class LegacyWebSocketCycle(WebSocketCycle):
+    """``WebSocketCycle`` for the server-protocol handshake of Sanic < 21.3."""
+
+    __slots__ = ("legacy_response",)
+
+    async def websocket_handshake(self, request: Request, subprotocols: Any = None) -> WebSocketConnection:
+        """What Sanic's ``_websocket_handler`` awaits on its server protocol."""
+        ws = self.get_websocket_connection()
+        await ws.accept(subprotocols)
+        return ws
+
+    def _store(self, response: Any) -> None:
+        self.legacy_response = response
+
+    async def _store_async(self, response: Any) -> None:
+        self.legacy_response = response
+
+    async def run(self) -> None:
+        message = await self._receive()
+        kind = message.get("type") if isinstance(message, Mapping) else None
+        if kind != "websocket.connect":
+            if kind == "websocket.disconnect":
+                return
+            raise UnexpectedMessage(f"expected 'websocket.connect' as the first message, got {kind!r}")
+        runtime = self.runtime
+        runtime.request_started()
+        self.legacy_response = None
+        try:
+            request_class = runtime.request_class
+            if self.scope.get("root_path"):
+                request_class = prefixed_request_class(request_class)
+            try:
+                request = runtime.generation.make_request(
+                    request_class,
+                    target_from_scope(self.scope),
+                    headers_from_scope(self.scope),
+                    "1.1",
+                    "GET",
+                    self,
+                    self.app,
+                )
+            except Exception as exc:
+                await self._deny(400, str(exc).encode())
+                return
+            self.request = request
+            request.stream = self  # type: ignore[assignment]
+            self.conn_info = request.conn_info = runtime.generation.make_conn_info(self.scope)
+            self.stage = Stage.HANDLER
+            try:
+                await self.app.handle_request(request, self._store, self._store_async)  # type: ignore[call-arg]
+            except asyncio.CancelledError:
+                if self.connection is None or self.connection._state is _CONNECTING:
+                    raise
+            response = self.legacy_response
+            if response is not None and (self.connection is None or self.connection._state is _CONNECTING):
+                # Not a websocket route (404...), or refused before the handshake.
+                self._denial_status = response.status
+                body = b"" if isinstance(response, ResponseStream) else (response.body or b"")
+                await self._deny(response.status, body, response_headers(response, None))
+                return
+            await self._end()
+        finally:
+            if self.request is not None:
+                self.request.stream = None
+            runtime.request_finished()
+
+
+class Sanic18(Generation):
+    """Sanic 18.12."""
+
+    name = "sanic18"
+    http_cycle = LegacyHTTPCycle
+    websocket_cycle = LegacyWebSocketCycle
+    route_wrapping = False  # routes are immutable namedtuples before 21.3
+    _request_classes: dict[type, type] = {}
+
+    def _request_class(self, request_class: type[Request]) -> type[Request]:
+        """The app's request class, with a ``conn_info`` slot if it has none."""
+        if hasattr(request_class, "conn_info"):
+            return request_class
+        cls = self._request_classes.get(request_class)
+        if cls is None:
+            namespace = {"__slots__": ("conn_info",), "__module__": request_class.__module__}
+            cls = self._request_classes[request_class] = type(request_class.__name__, (request_class,), namespace)
+        return cls
+
+    def make_request(
+        self,
+        request_class: type[Request],
+        url_bytes: bytes,
+        headers: list[tuple[str, str]],
+        version: str,
+        method: str,
+        transport: Any,
+        app: SanicApp,
+    ) -> Request:
+        cls: Any = self._request_class(request_class)
+        request = cls(url_bytes, Header(headers), version, method, transport)
+        request.app = app
+        return request  # type: ignore[no-any-return]
+
+    def make_conn_info(self, scope: Scope) -> Any:
+        return LegacyConnInfo(scope)
+
+    def setup_logging(self, app: SanicApp) -> None:
+        return None
+
+    async def startup(self, app: SanicApp) -> None:
+        # As app.run(): the app is "running" while served (app.loop reads it).
+        app.asgi = False
+        app.is_running = True
+
+    async def server_event(self, app: SanicApp, concern: str, action: str) -> None:
+        event, reverse = _LISTENERS[(concern, action)]
+        listeners = list(app.listeners.get(event, ()))
+        if reverse:
+            listeners.reverse()
+        loop = asyncio.get_running_loop()
+        for listener in listeners:
+            call: Any = listener
+            result = call(app, loop)
+            if isawaitable(result):
+                await result
+
+    async def process_event(self, app: SanicApp, event: str) -> None:
+        return None  # no main-process listeners before Sanic 20.12/21.3
+
+    def background_tasks(self, app: SanicApp) -> list[asyncio.Task[Any]]:
+        return []  # app.add_task kept no registry before 21.12
+
+    def purge_tasks(self, app: SanicApp) -> None:
+        return None
+
+    def is_started(self, app: SanicApp) -> bool:
+        return bool(getattr(app, "is_running", False))
+
+    def reset(self, app: SanicApp) -> None:
+        app.is_running = False
+
+
+class Sanic19(Sanic18):
+    """Sanic 19.12: ``Request`` takes the app."""
+
+    name = "sanic19"
+
+    def make_request(
+        self,
+        request_class: type[Request],
+        url_bytes: bytes,
+        headers: list[tuple[str, str]],
+        version: str,
+        method: str,
+        transport: Any,
+        app: SanicApp,
+    ) -> Request:
+        cls: Any = self._request_class(request_class)
+        return cls(url_bytes, Header(headers), version, method, transport, app)  # type: ignore[no-any-return]
+
+
+class Sanic20(Sanic19):
+    """Sanic 20.12: ``request.conn_info``; ``main_process_*`` listeners (app, loop)."""
+
+    name = "sanic20"
+
+    async def process_event(self, app: SanicApp, event: str) -> None:
+        loop = asyncio.get_running_loop()
+        for listener in app.listeners.get(event, ()):
+            call: Any = listener
+            result = call(app, loop)
+            if isawaitable(result):
+                await result

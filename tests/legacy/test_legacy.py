@@ -1,0 +1,297 @@
+"""The focused legacy test set: one app (``app.py``), every Sanic LTS line.
+
+Run by ``scripts/legacy_matrix.py`` in a venv per (Sanic, CPython) pair; it
+also passes in the dev venv (current Sanic).  Sanic 18.12's sdist ships no
+tests, so this is what covers it: HTTP, bodies, cookies, error pages,
+streaming, websockets and listeners, in process and through real servers.
+Only the standard library and the ``websockets`` client that the Sanic
+release itself pins are used, so every venv can run it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --------------------------------------------------------------------- #
+# In process: the ASGI messages themselves
+# --------------------------------------------------------------------- #
+async def _call(asgi: Any, scope: dict[str, Any], incoming: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for message in incoming:
+        queue.put_nowait(message)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return await queue.get()
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if message["type"] == "websocket.send":
+            queue.put_nowait({"type": "websocket.receive", "text": "bye"})
+
+    await asyncio.wait_for(asgi(scope, receive, send), 10)
+    return sent
+
+
+def _http_scope(
+    method: str, path: str, query: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None
+) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"testserver")] + (headers or []),
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 80),
+    }
+
+
+def _response(sent: list[dict[str, Any]]) -> tuple[int, dict[bytes, bytes], bytes, int]:
+    start = sent[0]
+    assert start["type"] == "http.response.start"
+    body = b"".join(m.get("body", b"") for m in sent[1:] if m["type"] == "http.response.body")
+    assert not sent[-1].get("more_body", False)
+    return start["status"], dict(start["headers"]), body, len(sent) - 1
+
+
+@pytest.fixture
+def served() -> Any:
+    """The app, started through the lifespan protocol, stopped after the test."""
+    from tests.legacy import app as module
+
+    loop = asyncio.new_event_loop()
+    yield module, loop
+    loop.close()
+
+
+def _run(
+    module: Any, loop: asyncio.AbstractEventLoop, scope: dict[str, Any], incoming: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    async def main() -> list[dict[str, Any]]:
+        events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        events.put_nowait({"type": "lifespan.startup"})
+        out: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            out.append(message)
+
+        life = asyncio.ensure_future(module.asgi({"type": "lifespan", "asgi": {"version": "3.0"}}, events.get, send))
+        while not out:  # noqa: ASYNC110 - the app's send() is the only signal
+            await asyncio.sleep(0.01)
+        assert out[0]["type"] == "lifespan.startup.complete", out
+        try:
+            return await _call(module.asgi, scope, incoming)
+        finally:
+            events.put_nowait({"type": "lifespan.shutdown"})
+            await asyncio.wait_for(life, 10)
+            assert out[-1]["type"] == "lifespan.shutdown.complete", out
+
+    return loop.run_until_complete(main())
+
+
+def test_json_and_listeners(served: Any) -> None:
+    module, loop = served
+    sent = _run(module, loop, _http_scope("GET", "/json", b"a=1"), [{"type": "http.request"}])
+    status, headers, body, _ = _response(sent)
+    assert status == 200
+    assert headers[b"content-type"] == b"application/json"
+    assert int(headers[b"content-length"]) == len(body)
+    data = json.loads(body)
+    assert data["args"] == {"a": "1"}
+    assert data["ip"] == "127.0.0.1"
+    assert data["path"] == "/json"
+    assert data["events"][:2] == ["before_server_start", "after_server_start"]
+
+
+def test_post_body(served: Any) -> None:
+    module, loop = served
+    scope = _http_scope("POST", "/echo", headers=[(b"content-length", b"10")])
+    parts = [{"type": "http.request", "body": b"hello", "more_body": True}, {"type": "http.request", "body": b"world"}]
+    status, headers, body, _ = _response(_run(module, loop, scope, parts))
+    assert (status, body, headers[b"x-length"]) == (200, b"helloworld", b"10")
+
+
+def test_cookie(served: Any) -> None:
+    module, loop = served
+    sent = _run(module, loop, _http_scope("GET", "/cookie"), [{"type": "http.request"}])
+    cookies = [value for name, value in sent[0]["headers"] if name == b"set-cookie"]
+    assert len(cookies) == 1
+    assert cookies[0].startswith(b"flavour=oat")
+
+
+@pytest.mark.parametrize(("path", "expected"), [("/error", 500), ("/missing", 404)])
+def test_error_pages(served: Any, path: str, expected: int) -> None:
+    module, loop = served
+    status, _, body, _ = _response(_run(module, loop, _http_scope("GET", path), [{"type": "http.request"}]))
+    assert status == expected
+    assert body
+
+
+def test_streaming(served: Any) -> None:
+    module, loop = served
+    status, headers, body, messages = _response(
+        _run(module, loop, _http_scope("GET", "/stream"), [{"type": "http.request"}])
+    )
+    assert (status, body) == (200, b"one,two,three")
+    assert b"content-length" not in headers
+    assert b"transfer-encoding" not in headers
+    assert messages >= 3  # streamed, not buffered
+
+
+def test_websocket_echo(served: Any) -> None:
+    module, loop = served
+    scope = dict(_http_scope("GET", "/ws"), type="websocket", scheme="ws", subprotocols=[])
+    sent = _run(module, loop, scope, [{"type": "websocket.connect"}, {"type": "websocket.receive", "text": "hi"}])
+    kinds = [m["type"] for m in sent]
+    assert kinds[0] == "websocket.accept"
+    assert {"type": "websocket.send", "text": "hi"} in sent
+    assert {"type": "websocket.send", "text": "bye!"} in sent
+    assert kinds[-1] == "websocket.close"
+
+
+# --------------------------------------------------------------------- #
+# Real servers
+# --------------------------------------------------------------------- #
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except Exception:  # not installed, or too new for the h11/h2 the Sanic release pins
+        return False
+    return True
+
+
+SERVERS = [
+    name for name, probe in (("uvicorn", "uvicorn"), ("hypercorn", "hypercorn.protocol.h11")) if _importable(probe)
+]
+# uvicorn's websockets implementations need websockets 10.4+ (Sanic 18.12-21.12
+# pin older ones): wsproto then, where it installs.
+UVICORN_WS = ["--ws", "wsproto"] if _importable("wsproto") else []
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(params=SERVERS)
+def server(request: pytest.FixtureRequest) -> Any:
+    port = _free_port()
+    target = "tests.legacy.app:asgi"
+    if request.param == "uvicorn":
+        cmd = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), *UVICORN_WS]
+    else:
+        cmd = [sys.executable, "-m", "hypercorn", target, "--bind", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"{request.param} did not start: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+                    ) from None
+                time.sleep(0.1)
+        yield request.param, port
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+def _get(port: int, method: str, path: str, body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=body)
+        res = conn.getresponse()
+        return res.status, {k.lower(): v for k, v in res.getheaders()}, res.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(60)
+def test_real_server_http(server: Any) -> None:
+    _, port = server
+    status, headers, body = _get(port, "GET", "/json?a=1")
+    assert status == 200
+    assert json.loads(body)["args"] == {"a": "1"}
+    assert _get(port, "POST", "/echo", b"x" * 1000)[2] == b"x" * 1000
+    status, headers, body = _get(port, "GET", "/stream")
+    assert (status, body) == (200, b"one,two,three")
+    assert headers.get("transfer-encoding") == "chunked"
+    assert _get(port, "GET", "/missing")[0] == 404
+    assert _get(port, "GET", "/error")[0] == 500
+
+
+def _ws_talk(port: int, messages: list[str | bytes]) -> list[str | bytes]:
+    """A blocking websocket client on wsproto: the ``websockets`` clients the
+    old Sanic releases pin (6.0, 8.1) do not run on every CPython here."""
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, BytesMessage, CloseConnection, Message, Request, TextMessage
+
+    conn = WSConnection(ConnectionType.CLIENT)
+    sock = socket.create_connection(("127.0.0.1", port), 10)
+    replies: list[str | bytes] = []
+    try:
+        sock.sendall(conn.send(Request(host="127.0.0.1", target="/ws")))
+        pending = list(messages)
+        accepted = False
+        while len(replies) < len(messages):
+            data = sock.recv(65536)
+            if not data:
+                break
+            conn.receive_data(data)
+            for event in conn.events():
+                if isinstance(event, AcceptConnection):
+                    accepted = True
+                elif isinstance(event, Message):
+                    replies.append(event.data)
+                elif isinstance(event, CloseConnection):
+                    return replies
+            if accepted and pending and len(replies) == len(messages) - len(pending):
+                item = pending.pop(0)
+                event_out = TextMessage(data=item) if isinstance(item, str) else BytesMessage(data=item)
+                sock.sendall(conn.send(event_out))
+        sock.sendall(conn.send(CloseConnection(code=1000)))
+    finally:
+        sock.close()
+    return replies
+
+
+@pytest.mark.timeout(60)
+def test_real_server_websocket(server: Any) -> None:
+    pytest.importorskip("wsproto")
+    _, port = server
+    assert _ws_talk(port, ["hello", b"\x00bin", "bye"]) == ["hello", b"\x00bin", "bye!"]
