@@ -203,20 +203,19 @@ class HTTPCycle:
             # a timeout cancels the handler and never the server's task (a
             # cancel that lands after the handler returned would otherwise
             # hit the server's code).  Awaiting it forwards a cancellation of
-            # ours (server shutdown) into it.  Nothing can cancel the
-            # handler during its first step, though (one loop, no
-            # preemption; the watcher and the RESPONSE_TIMEOUT timer do not
-            # exist yet), and most handlers finish in it: that step runs
-            # here, as an eager task's would (Python 3.12), and only a
-            # handler still running after it moves into a task, with the
-            # watcher and the timer.  The idle clock starts now all the same.
+            # ours (server shutdown) into it.  On Python 3.12+ the task
+            # starts eagerly: its first step runs now, inside the new task
+            # (asyncio.current_task() is the handler's own from its first
+            # line, which anyio cancel scopes and asyncio.timeout rely on),
+            # and a handler that finishes in it never reaches the loop.  The
+            # disconnect watcher and the RESPONSE_TIMEOUT timer are set up
+            # only for a handler still running after its first step; the
+            # idle clock starts now all the same.
             self._last_io = monotonic()
-            handling = self._handle(request)
-            try:
-                pending = handling.send(None)
-            except StopIteration:
+            task = self._task = _start_task(self._handle(request))
+            if task.done():
+                task.result()
                 return
-            task = self._task = asyncio.get_running_loop().create_task(_resume(handling, pending))
             self._after_first_step()
             try:
                 await task
@@ -683,41 +682,15 @@ class HTTPCycle:
         return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
 
 
-async def _resume(coro: Coroutine[Any, Any, None], pending: Any) -> None:
-    """Go on running ``coro`` from where its first step stopped."""
-    await _Resumed(coro, pending)
+def _start_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """A task for ``coro``, started eagerly where asyncio can (3.12+)."""
+    loop = asyncio.get_running_loop()
+    if _eager_task_factory is not None:
+        return _eager_task_factory(loop, coro)  # type: ignore[no-any-return]
+    return loop.create_task(coro)
 
 
-class _Resumed:
-    """``await`` that hands what a started coroutine yielded (a future, or
-    None for a bare yield) to the running task and passes the task's answer
-    back: ``yield from`` for a coroutine that someone else has started."""
-
-    __slots__ = ("coro", "pending")
-
-    def __init__(self, coro: Coroutine[Any, Any, None], pending: Any) -> None:
-        self.coro = coro
-        self.pending = pending
-
-    def __await__(self) -> Any:
-        coro, pending = self.coro, self.pending
-        self.pending = None
-        while True:
-            try:
-                value = yield pending
-            except GeneratorExit:
-                coro.close()
-                raise
-            except BaseException as exc:
-                try:
-                    pending = coro.throw(exc)
-                except StopIteration:
-                    return
-            else:
-                try:
-                    pending = coro.send(value)
-                except StopIteration:
-                    return
+_eager_task_factory: Any = getattr(asyncio, "eager_task_factory", None)
 
 
 def _really_cancelled(task: asyncio.Task[Any] | None) -> bool:

@@ -937,3 +937,20 @@ async def test_concurrent_requests_are_independent(app: Sanic, server: FakeServe
     for conn in conns:
         await conn.finish()
     assert [c.body for c in conns] == [b"0", b"1", b"2", b"3", b"4"]
+
+
+async def test_handler_keeps_one_task_from_its_first_line(app: Sanic, server: FakeServer) -> None:
+    # A handler's first step and the rest run in the same task: anyio cancel
+    # scopes and asyncio.timeout() remember the task they were entered in.
+    anyio = pytest.importorskip("anyio")
+
+    @app.get("/")
+    async def scoped(request: Request) -> Any:
+        first = asyncio.current_task()
+        with anyio.fail_after(5):
+            await asyncio.sleep(0.01)
+        return response.text(str(first is asyncio.current_task()))
+
+    conn = await server.request("GET", "/")
+    assert conn.status == 200
+    assert conn.body == b"True"
