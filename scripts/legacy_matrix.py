@@ -1,0 +1,125 @@
+"""Run the legacy test set on every Sanic LTS line, each in its own venv.
+
+    python scripts/legacy_matrix.py                 # every pair
+    python scripts/legacy_matrix.py --sanic 20.12   # one line
+    python scripts/legacy_matrix.py --quick         # reuse existing venvs, no reinstall
+
+Per (Sanic, CPython) pair: a venv under ``.venv-legacy/<sanic>-py<ver>/`` made
+with the pyenv CPython (found through ``pyenv root``, never a fixed path), the
+pins that release needs, ``pip install -e . --no-deps``, then ``pytest
+tests/legacy`` (in process, uvicorn and hypercorn where they import).  Writes
+``artifacts/legacy-matrix.json`` and prints a markdown table.  Exit status 1
+if any pair failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# sanic line -> (CPython, pins).  Pins: what the release needs to install and
+# run on that CPython (websockets<11 for 21.12/22.12 websocket routes; wsproto
+# for uvicorn's websockets on the old lines; h11 new enough for wsproto and
+# hypercorn although 19.12/20.12 pin an httpx that wants an older one: only
+# sanic.testing uses that httpx).
+MATRIX: dict[str, tuple[str, list[str]]] = {
+    "25.12": ("3.13", ["sanic==25.12.1", "websockets<14"]),
+    "22.12": ("3.9", ["sanic==22.12.0", "websockets<11"]),
+    "21.12": ("3.10", ["sanic==21.12.2", "websockets<11"]),
+    "20.12": ("3.9", ["sanic==20.12.7"]),
+    "19.12": ("3.9", ["sanic==19.12.5"]),
+    "18.12": ("3.9", ["sanic==18.12.0"]),
+}
+COMMON = ["uvicorn", "pytest", "pytest-asyncio", "pytest-timeout"]
+AFTER = ["wsproto", "hypercorn", "h11>=0.14"]  # second step: may override the release's httpx pins
+
+
+def pyenv_python(minor: str) -> Path:
+    try:
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=True).stdout.strip()
+        versions = subprocess.run(["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        sys.exit(f"legacy_matrix: pyenv is needed to find CPython {minor}: {exc}")
+    found = sorted(
+        (v for v in versions.split() if re.fullmatch(rf"{re.escape(minor)}\.\d+", v)),
+        key=lambda v: int(v.rsplit(".", 1)[1]),
+    )
+    if not found:
+        sys.exit(
+            f"legacy_matrix: CPython {minor} is not installed in pyenv (pyenv install {minor}); have: {versions.split()}"
+        )
+    python = Path(root) / "versions" / found[-1] / "bin" / f"python{minor}"
+    if not python.exists():
+        sys.exit(f"legacy_matrix: {python} is missing")
+    return python
+
+
+def run(cmd: list[str], log: Path, timeout: float) -> int:
+    with log.open("a") as out:
+        out.write(f"$ {' '.join(cmd)}\n")
+        out.flush()
+        try:
+            return subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            out.write("TIMEOUT\n")
+            return 124
+
+
+def one(line: str, quick: bool, logs: Path) -> dict[str, object]:
+    minor, pins = MATRIX[line]
+    venv = ROOT / ".venv-legacy" / f"{line}-py{minor}"
+    log = logs / f"{line}-py{minor}.log"
+    log.write_text("")
+    started = time.monotonic()
+    result: dict[str, object] = {"sanic": line, "python": minor}
+    py = venv / "bin" / "python"
+    if not (quick and py.exists()):
+        steps = [
+            [str(pyenv_python(minor)), "-m", "venv", "--clear", str(venv)],
+            [str(py), "-m", "pip", "install", "-q", *pins, *COMMON],
+            [str(py), "-m", "pip", "install", "-q", *AFTER],
+            [str(py), "-m", "pip", "install", "-q", "-e", str(ROOT), "--no-deps"],
+        ]
+        for step in steps:
+            if run(step, log, 900) != 0:
+                result.update(status="install failed", seconds=round(time.monotonic() - started))
+                return result
+    result["install_seconds"] = round(time.monotonic() - started)
+    report = logs / f"{line}-py{minor}.junit.xml"
+    code = run(
+        [str(py), "-m", "pytest", "tests/legacy", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"], log, 600
+    )
+    text = log.read_text()
+    summary = re.findall(r"^=*\s*(\d+ (?:passed|failed).*?) in [\d.]+s", text, re.M)
+    result.update(status="ok" if code == 0 else f"pytest exit {code}", summary=summary[-1] if summary else "")
+    result["seconds"] = round(time.monotonic() - started)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sanic", action="append", choices=sorted(MATRIX), help="only these lines (repeatable)")
+    parser.add_argument("--quick", action="store_true", help="reuse venvs that exist instead of recreating them")
+    args = parser.parse_args()
+    logs = ROOT / "artifacts" / "legacy-matrix"
+    logs.mkdir(parents=True, exist_ok=True)
+    results = [one(line, args.quick, logs) for line in (args.sanic or list(MATRIX))]
+    (ROOT / "artifacts" / "legacy-matrix.json").write_text(json.dumps(results, indent=2) + "\n")
+    print("| Sanic | CPython | tests/legacy | seconds |\n| --- | --- | --- | --- |")
+    for r in results:
+        print(f"| {r['sanic']} | {r['python']} | {r.get('summary') or r['status']} | {r.get('seconds', '')} |")
+    print(f"logs: {logs.relative_to(ROOT)}")
+    return 0 if all(r["status"] == "ok" for r in results) else 1
+
+
+if __name__ == "__main__":
+    os.environ.pop("PYENV_VERSION", None)
+    sys.exit(main())
