@@ -53,9 +53,8 @@ def pyenv_python(minor: str) -> Path:
         key=lambda v: int(v.rsplit(".", 1)[1]),
     )
     if not found:
-        sys.exit(
-            f"legacy_matrix: CPython {minor} is not installed in pyenv (pyenv install {minor}); have: {versions.split()}"
-        )
+        have = ", ".join(versions.split())
+        sys.exit(f"legacy_matrix: CPython {minor} is not in pyenv (pyenv install {minor}); have: {have}")
     python = Path(root) / "versions" / found[-1] / "bin" / f"python{minor}"
     if not python.exists():
         sys.exit(f"legacy_matrix: {python} is missing")
