@@ -26,6 +26,12 @@ SANIC_VERSION = "25.12.1"
 # sha256 of sanic-25.12.1.tar.gz, the sdist `pip download sanic==25.12.1 --no-binary :all:` fetches.
 SDIST_SHA256 = "7b51bf608e4030f06a6c002cd08fed2872e4936527e63c9a8a97d5cd06a2b47f"
 
+# Sanic's tests run under pytest-sanic (its `loop` fixture and coroutine tests).  Its
+# metadata pins websockets < 11, so run.py fetches the wheel into the cache and puts it
+# on PYTHONPATH for the compat run only, instead of installing it.
+PYTEST_SANIC_VERSION = "1.9.1"
+PYTEST_SANIC_SHA256 = "a9a11f61dedbc3738c6a4f3d8ec24c42d48e25314ca1696f00782c7a0b3e1f16"
+
 ADAPTER_MODES = frozenset({"inprocess", "uvicorn", "hypercorn"})
 ALL_MODES = ADAPTER_MODES | {"own"}
 REAL_SERVERS = frozenset({"uvicorn", "hypercorn"})

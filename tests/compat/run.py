@@ -11,8 +11,11 @@ check its sha256 against ``manifest.SDIST_SHA256``, unpack its ``tests/``
 into ``.cache/compat/<version>/sanic/`` (ignored by git; the folder is named
 ``sanic`` because some of Sanic's tests expect to run from a checkout of that
 name), then run pytest there once per mode, with Sanic's pytest settings
-(tox.ini), the pytest-sanic runner, ``sanic_compat.py`` applying the manifest
-and, in the adapter modes, ``sanic_asgi.pytest_plugin``.
+(tox.ini), the pytest-sanic runner (its wheel, also fetched and checked, is put
+on ``PYTHONPATH`` for these runs only: installed, it would load into every
+pytest session of the venv, and its metadata pins an old websockets),
+``sanic_compat.py`` applying the manifest and, in the adapter modes,
+``sanic_asgi.pytest_plugin``.
 
 Modes: ``own`` (Sanic's own server: the baseline, nothing of ours involved),
 ``inprocess``, ``uvicorn`` and ``hypercorn`` (through ``ASGIApp``).
@@ -24,9 +27,8 @@ included; the line after it breaks it down) and writes them all as JSON
 (a failure not in the manifest, or an xfail that now passes) or fewer than
 ``--min-passed`` tests pass.
 
-Needs, besides the ``dev`` extra: ``pip install -e '.[compat]'`` and
-``pip install --no-deps pytest-sanic==1.9.1`` (pytest-sanic pins an old
-websockets that Sanic's own tests do not use).
+Needs ``pip install -e '.[compat]'`` (pytest-xdist, beautifulsoup4 for some
+of Sanic's tests, sanic-testing, uvicorn, hypercorn).
 """
 
 from __future__ import annotations
@@ -78,33 +80,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch_sdist(version: str, expected_sha256: str) -> Path:
+def fetch(requirement: str, filename: str, expected_sha256: str, *, sdist: bool) -> Path:
+    """``pip download`` one file into the cache and check its sha256."""
     dist = CACHE / "dist"
-    sdist = dist / f"sanic-{version}.tar.gz"
-    if not sdist.exists() or sha256_of(sdist) != expected_sha256:
+    path = dist / filename
+    if not path.exists() or sha256_of(path) != expected_sha256:
         dist.mkdir(parents=True, exist_ok=True)
-        sdist.unlink(missing_ok=True)
-        print(f"== fetching the sdist of sanic {version}", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                f"sanic=={version}",
-                "-d",
-                str(dist),
-            ],
-            check=True,
-        )
-    actual = sha256_of(sdist)
+        path.unlink(missing_ok=True)
+        print(f"== fetching {filename}", flush=True)
+        kind = ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *kind, requirement, "-d", str(dist)]
+        subprocess.run(cmd, check=True)
+    actual = sha256_of(path)
     if actual != expected_sha256:
-        raise SystemExit(f"sha256 of {sdist.name} is {actual}, expected {expected_sha256}: refusing to run it")
-    return sdist
+        raise SystemExit(f"sha256 of {filename} is {actual}, expected {expected_sha256}: refusing to run it")
+    return path
 
 
 def unpack_tests(sdist: Path, version: str, sha256: str) -> Path:
@@ -140,7 +130,6 @@ def check_environment(version: str) -> None:
     if sanic.__version__ != version:
         problems.append(f"the suite is Sanic {version}'s; installed Sanic is {sanic.__version__}")
     for module, install in (
-        ("pytest_sanic", "pip install --no-deps pytest-sanic==1.9.1"),
         ("sanic_testing", "pip install -e '.[compat]'"),
         ("bs4", "pip install -e '.[compat]'"),
     ):
@@ -150,7 +139,9 @@ def check_environment(version: str) -> None:
         raise SystemExit("cannot run the compat suite:\n  " + "\n  ".join(problems))
 
 
-def run_mode(target: Path, mode: str, workers: int, extra: list[str], timeout: int) -> dict[str, Any]:
+def run_mode(
+    target: Path, pytest_sanic: Path, mode: str, workers: int, extra: list[str], timeout: int
+) -> dict[str, Any]:
     out = CACHE / "results" / f"{mode}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
@@ -166,6 +157,8 @@ def run_mode(target: Path, mode: str, workers: int, extra: list[str], timeout: i
         "no:asyncio",  # Sanic's runner is pytest-sanic, not pytest-asyncio
         "-p",
         "no:cacheprovider",
+        # pytest-sanic, Sanic's runner, loads through its entry point: its
+        # wheel is on PYTHONPATH (importlib.metadata finds it there).
         "-p",
         "sanic_compat",
         "-q",
@@ -179,7 +172,7 @@ def run_mode(target: Path, mode: str, workers: int, extra: list[str], timeout: i
         cmd += ["-p", "sanic_asgi.pytest_plugin", f"--sanic-asgi={mode}"]
     cmd += [*extra] if extra else ["tests"]
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), str(pytest_sanic), env.get("PYTHONPATH")]))
     env.pop("PYTEST_ADDOPTS", None)
     print(f"\n== sanic compat suite, mode {mode}: {' '.join(cmd[1:])}", flush=True)
     started = time.monotonic()
@@ -228,9 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     check_environment(manifest.SANIC_VERSION)
     workers = args.workers if importlib.util.find_spec("xdist") else 0
 
-    sdist = fetch_sdist(manifest.SANIC_VERSION, manifest.SDIST_SHA256)
-    target = unpack_tests(sdist, manifest.SANIC_VERSION, manifest.SDIST_SHA256)
-    results = [run_mode(target, mode, workers, args.pytest_args, args.timeout) for mode in modes]
+    version = manifest.SANIC_VERSION
+    sdist = fetch(f"sanic=={version}", f"sanic-{version}.tar.gz", manifest.SDIST_SHA256, sdist=True)
+    target = unpack_tests(sdist, version, manifest.SDIST_SHA256)
+    pytest_sanic = fetch(
+        f"pytest-sanic=={manifest.PYTEST_SANIC_VERSION}",
+        f"pytest_sanic-{manifest.PYTEST_SANIC_VERSION}-py3-none-any.whl",
+        manifest.PYTEST_SANIC_SHA256,
+        sdist=False,
+    )
+    results = [run_mode(target, pytest_sanic, mode, workers, args.pytest_args, args.timeout) for mode in modes]
 
     print(f"\n== sanic-asgi compat score: Sanic {manifest.SANIC_VERSION}'s app-level tests", flush=True)
     ok = True

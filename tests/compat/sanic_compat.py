@@ -84,6 +84,8 @@ _STALE = pytest.StashKey[list[str]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if not config.pluginmanager.has_plugin("sanic"):
+        raise pytest.UsageError("Sanic's tests run under pytest-sanic: put its wheel on PYTHONPATH (run.py does)")
     if not hasattr(config, "workerinput"):  # the xdist controller sees every worker's reports
         config.pluginmanager.register(ScoreKeeper(config), "sanic_compat_score")
 
