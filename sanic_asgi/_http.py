@@ -216,7 +216,11 @@ class HTTPCycle:
             if task.done():
                 task.result()
                 return
-            self._after_first_step()
+            if _eager_task_factory is None:
+                # Before 3.12 the task has not run yet: look after its first step.
+                asyncio.get_running_loop().call_soon(self._after_first_step)
+            else:
+                self._after_first_step()
             try:
                 await task
             except asyncio.CancelledError:
