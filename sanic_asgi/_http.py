@@ -279,7 +279,7 @@ class HTTPCycle:
         if scope.get("root_path"):
             request_class = prefixed_request_class(request_class)
         request = runtime.generation.make_request(request_class, url_bytes, headers, version, method, self, self.app)
-        runtime.request_class._current.set(request)
+        runtime.set_current_request(request)
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
@@ -349,11 +349,11 @@ class HTTPCycle:
             request_middleware = False
         started = self.stage is not Stage.HANDLER
         try:
-            await self.app.handle_exception(request, exc, request_middleware)
+            await self.runtime.generation.handle_exception(self.app, request, exc, request_middleware)
         except asyncio.CancelledError:
             raise
         except Exception as second:
-            await self.app.handle_exception(request, second, False)
+            await self.runtime.generation.handle_exception(self.app, request, second, False)
         if started and self.stage is not Stage.IDLE and not self._disconnected:
             # Sanic has logged it; the body is incomplete: make the server
             # drop the connection rather than end the body cleanly.
@@ -682,7 +682,7 @@ class HTTPCycle:
         access_logger.info("", extra=extra)
 
     def _host_for_log(self, req: Request) -> str:
-        ip = req.client_ip
+        ip = req.remote_addr or req.ip  # Request.client_ip (23.6+) is this
         return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
 
 

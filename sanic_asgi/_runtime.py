@@ -112,6 +112,10 @@ class AppRuntime:
         """Read the config values Sanic's protocol reads once per connection."""
         config = self.app.config
         self.request_class: type[Request] = self.app.request_class or _default_request()
+        # Request.get_current() reads this context variable (Sanic 22.3+;
+        # Sanic's HTTP/1 parser sets it for every request).
+        current = getattr(self.request_class, "_current", None)
+        self.set_current_request: Callable[[Request], Any] = current.set if current is not None else _ignore
         self.access_log: bool = bool(config.ACCESS_LOG)
         self.request_max_size: float = config.REQUEST_MAX_SIZE
         self.request_timeout: float = config.REQUEST_TIMEOUT
@@ -371,6 +375,10 @@ def _probably_one_of_many_workers() -> bool:
     import sys
 
     return "gunicorn.arbiter" in sys.modules
+
+
+def _ignore(_: Any) -> None:
+    return None
 
 
 def _default_request() -> type[Request]:

@@ -392,7 +392,7 @@ class WebSocketCycle:
             except Exception as exc:
                 await self._deny(400, str(exc).encode())
                 return
-            runtime.request_class._current.set(request)
+            runtime.set_current_request(request)
             self.request = request
             request.stream = self  # type: ignore[assignment]
             self.conn_info = request.conn_info = runtime.generation.make_conn_info(self.scope)
@@ -409,7 +409,7 @@ class WebSocketCycle:
                 if self.connection is None or self.connection._state is not _CLOSED:
                     raise
             except Exception as exc:
-                await self.app.handle_exception(request, exc)
+                await self.runtime.generation.handle_exception(self.app, request, exc, True)
             await self._end()
         finally:
             if self.request is not None:

@@ -40,6 +40,12 @@ class Generation:
     def setup_logging(self, app: SanicApp) -> None:
         raise NotImplementedError
 
+    async def handle_exception(
+        self, app: SanicApp, request: Request, exception: BaseException, run_middleware: bool
+    ) -> None:
+        """``app.handle_exception``; it takes ``run_middleware`` from 22.6 on."""
+        await app.handle_exception(request, exception, run_middleware)
+
     async def startup(self, app: SanicApp) -> None:
         """Finalize routes and signals, as Sanic's server does before serving."""
         raise NotImplementedError

@@ -40,5 +40,32 @@ class Sanic21(Sanic22):
     def setup_logging(self, app: SanicApp) -> None:
         return None
 
+    async def handle_exception(
+        self, app: SanicApp, request: Any, exception: BaseException, run_middleware: bool
+    ) -> None:
+        # 21.12's handle_exception(request, exception) always runs the
+        # request middleware.
+        await app.handle_exception(request, exception)
+
     async def startup(self, app: SanicApp) -> None:
-        await app._startup()
+        # 21.12's _startup() runs TouchUp for every app, every time; outside
+        # test mode TouchUp cannot rewrite methods it already rewrote
+        # (KeyError), so a restart or a second app in the process would fail.
+        # Then the same steps run without TouchUp, as 22.x starts secondary
+        # apps (app.py: Sanic._startup, 21.12.2).
+        from sanic.touchup import TouchUp
+
+        touched = any(getattr(target, "__touched__", False) for target, _ in TouchUp._registry)
+        if not touched or app.test_mode:
+            await app._startup()
+            return
+        from sanic.application.ext import setup_ext
+        from sanic.handlers import ErrorHandler
+
+        app._future_registry.clear()
+        if not hasattr(app, "_ext"):
+            setup_ext(app)
+        app.signalize()
+        app.finalize()
+        ErrorHandler.finalize(app.error_handler, config=app.config)
+        app.state.is_started = True
