@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from inspect import isawaitable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -35,29 +36,21 @@ class ScopeConnInfo(ConnInfo):
     def __init__(self, scope: Scope) -> None:
         self.ctx = SimpleNamespace()
         self.lost = False
-        self.ssl = scope.get("scheme") in ("https", "wss")
+        self.ssl = ssl = scope.get("scheme") in _SECURE_SCHEMES
         self.server_name = ""
         self.cert: dict[str, Any] = {}
         self.network_paths: list[Any] = []
-        self.server = self.client = ""
-        self.server_port = self.client_port = 0
-        self.client_ip = ""
-        self.peername = None
+        # The server part is the same for every request a server sends:
+        # computed once per (server, ssl), it costs a dict lookup.
         server = scope.get("server")
-        if server:
-            host, port = server[0], server[1]
-            if port.__class__ is not int:
-                port = _port(port)
-            self.sockname = (host, port)
-            if port is None:  # UNIX socket: (path, None)
-                self.server = host
-            else:
-                self.server = f"[{host}]" if ":" in host else host
-                self.server_port = port
-                if port != (443 if self.ssl else 80):
-                    self.server = f"{self.server}:{port}"
-        else:
-            self.sockname = server
+        try:
+            self.sockname, self.server, self.server_port = _SERVER_PARTS[server, ssl]
+        except (KeyError, TypeError):  # new, or unhashable (a list)
+            self.sockname, self.server, self.server_port = parts = _server_parts(server, ssl)
+            with contextlib.suppress(TypeError):
+                if len(_SERVER_PARTS) > 64:
+                    _SERVER_PARTS.clear()
+                _SERVER_PARTS[server, ssl] = parts
         client = scope.get("client")
         if client:
             host, port = client[0], client[1]
@@ -67,10 +60,35 @@ class ScopeConnInfo(ConnInfo):
             self.client = f"[{host}]" if ":" in host else host
             self.client_ip = host
             self.client_port = port or 0
-        tls = (scope.get("extensions") or {}).get("tls")
-        if tls:
-            self.ssl = True
-            self.server_name = tls.get("server_name") or ""  # SNI, as Sanic's
+        else:
+            self.peername = None
+            self.client = self.client_ip = ""
+            self.client_port = 0
+        extensions = scope.get("extensions")
+        if extensions:
+            tls = extensions.get("tls")
+            if tls:
+                self.ssl = True
+                self.server_name = tls.get("server_name") or ""  # SNI, as Sanic's
+
+
+_SECURE_SCHEMES = frozenset(("https", "wss"))
+_SERVER_PARTS: dict[tuple[Any, bool], tuple[Any, str, int]] = {}
+
+
+def _server_parts(server: Any, ssl: bool) -> tuple[Any, str, int]:
+    """(sockname, conn_info.server, conn_info.server_port) for scope["server"]."""
+    if not server:
+        return server, "", 0
+    host, port = server[0], server[1]
+    if port.__class__ is not int:
+        port = _port(port)
+    if port is None:  # UNIX socket: (path, None)
+        return (host, port), host, 0
+    name = f"[{host}]" if ":" in host else host
+    if port != (443 if ssl else 80):
+        name = f"{name}:{port}"
+    return (host, port), name, port
 
 
 def _port(port: Any) -> Any:
