@@ -95,6 +95,7 @@ class HTTPCycle:
         "_last_io",
         "_peek",
         "_perft0",
+        "_reading_body",
         "_receive",
         "_send",
         "_task",
@@ -145,6 +146,7 @@ class HTTPCycle:
         # started (set by the runtime's http.lifecycle.exception signal).
         self.failed_after_start: BaseException | None = None
         self._peek: asyncio.Task[Message] | None = None
+        self._reading_body = False
         # Response trailers, once a handler asked for them (sanic_asgi.response_trailers).
         self.trailers: Header | None = None
         self._trailers_declared = False
@@ -364,6 +366,7 @@ class HTTPCycle:
     # ------------------------------------------------------------------ #
     async def read(self) -> bytes | None:
         """Read the next chunk of the request body, or None at its end."""
+        self._reading_body = True
         while self.request_body:
             if self.request_bytes > self.request_max_size:
                 raise PayloadTooLarge("Request body exceeds the size limit")
@@ -580,7 +583,8 @@ class HTTPCycle:
             return
         if not self.request_body:
             self._start_watcher()
-        elif self._body_unannounced():
+        elif self._body_unannounced() and not self._reading_body:
+            # (Not once read() has started: two receive() calls must never wait at once.)
             self._peek = asyncio.get_running_loop().create_task(self._peek_first_message())
         self._arm_timer()
 
