@@ -257,7 +257,7 @@ wrk.headers["Content-Type"] = "application/octet-stream"
 
 def wrk_rps(port: int, scenario: str, seconds: float, connections: int) -> float:
     path = {"json": "/json", "echo": "/echo", "stream": "/stream"}[scenario]
-    cmd = ["taskset", "-c", str(CLIENT_CPU), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
+    cmd = ["taskset", "-c", str(CLIENT_CPU), "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_ECHO_LUA if scenario == "echo" else "")
     try:
