@@ -227,6 +227,7 @@ async def run_load(url: str, ws_url: str, total: int, connections: int, *, seed:
 
     async def worker() -> None:
         async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout, verify=ssl_context) as client:
+            last_http = time.monotonic()
             while (index := next(indexes)) < total:
                 rng = random.Random(seed * 1_000_003 + index)
                 kind = rng.choices(names, weights)[0]
@@ -240,12 +241,17 @@ async def run_load(url: str, ws_url: str, total: int, connections: int, *, seed:
                 )
                 result.sent += 1
                 result.by_kind[kind] += 1
+                started = time.monotonic()
                 try:
                     problem = await CHECKS[kind](call)
                 except Exception as exc:
                     result.failed += 1
-                    result.note(f"#{index} {kind}: {type(exc).__name__}: {exc}")
+                    idle = started - last_http
+                    result.note(f"#{index} {kind}: {type(exc).__name__}: {exc} (connection idle {idle:.1f}s before)")
                     continue
+                finally:
+                    if kind != "ws":
+                        last_http = time.monotonic()
                 if problem is None:
                     result.verified += 1
                 elif problem.startswith("status 5"):

@@ -272,7 +272,7 @@ async def test_shutdown_lets_requests_in_flight_finish(
         keys = [new_key() for _ in range(count)]
         limits = httpx.Limits(max_connections=count)
         async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as client:
-            requests = [asyncio.ensure_future(client.get(f"/faults/slow/{key}", params={"seconds": 2})) for key in keys]
+            requests = [asyncio.ensure_future(client.get(f"/faults/slow/{key}", params={"seconds": 3})) for key in keys]
             stats = await asyncio.to_thread(settled_stats, server.url, lambda s: s["inflight"] >= count)
             # Every request is inside its handler when the server is told to stop.
             assert stats["inflight"] == count, stats

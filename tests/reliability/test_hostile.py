@@ -296,6 +296,7 @@ class Tally:
     protocol_errors: Counter[str] = field(default_factory=Counter)
     server_5xx: list[str] = field(default_factory=list)
     sanic_5xx: Counter[str] = field(default_factory=Counter)
+    errors: list[logging.LogRecord] = field(default_factory=list)
 
 
 BAD_HEADER_BYTES = (b"\r", b"\n", b"\x00")
@@ -336,6 +337,7 @@ async def converse(asgi: ASGIApp, case: Case, tally: Tally) -> None:
             answered.set()
 
     before = asyncio.all_tasks()
+    tally.errors.clear()
     try:
         await asyncio.wait_for(asgi(scope, receive, send), CASE_TIMEOUT)
     except asyncio.TimeoutError:
@@ -364,7 +366,11 @@ async def converse(asgi: ASGIApp, case: Case, tally: Tally) -> None:
         if status is not None and status >= 500 and not case.server_error:
             reason = sanic_5xx(case, checker)
             if reason is None:
-                tally.server_5xx.append(f"{status} {checker.body[:200]!r} for {case}")
+                cause = ""
+                if tally.errors:
+                    record = tally.errors[-1]
+                    cause = logging.Formatter().formatException(record.exc_info) if record.exc_info else record.msg
+                tally.server_5xx.append(f"{status} for {case}\ncaused by: {cause}")
             else:
                 tally.sanic_5xx[reason] += 1
     else:
@@ -381,9 +387,13 @@ def sanic_5xx(case: Case, checker: HTTPChecker) -> str | None:
     target = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
     if b"/raise" in target:
         return "the handler raises by design"
-    if checker.body == b"An error occurred while handling an error" and any(
-        name == b"accept" for name, _ in scope["headers"]
-    ):
+    # Sanic's answer when rendering the error page raised (it parses Accept
+    # to pick the format); a HEAD answer only shows its length.
+    second_error = b"An error occurred while handling an error"
+    if (
+        checker.body == second_error
+        or (checker.method == "HEAD" and (b"content-length", str(len(second_error)).encode()) in checker.headers)
+    ) and any(name == b"accept" for name, _ in scope["headers"]):
         return "error page for a malformed Accept header"
     if b"/static" in target and (b"%00" in target or b"\x00" in target):
         return "NUL byte in a static file path"
@@ -391,16 +401,27 @@ def sanic_5xx(case: Case, checker: HTTPChecker) -> str | None:
 
 
 @contextlib.contextmanager
-def quiet() -> Iterator[None]:
+def quiet() -> Iterator[list[logging.LogRecord]]:
+    """Keep the thousands of error logs out of the output, but keep Sanic's
+    error records: an unexplained 5xx is reported with the exception behind it."""
     names = ("sanic.root", "sanic.error", "sanic.access", "sanic.websockets", "sanic_asgi", "sanic.server")
-    levels = {name: logging.getLogger(name).level for name in names}
+    saved = {name: (logging.getLogger(name).level, logging.getLogger(name).propagate) for name in names}
+    records: list[logging.LogRecord] = []
+    recorder = logging.Handler(logging.ERROR)
+    recorder.emit = records.append  # type: ignore[method-assign]
     for name in names:
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    error = logging.getLogger("sanic.error")
+    error.setLevel(logging.ERROR)
+    error.propagate = False
+    error.addHandler(recorder)
     try:
-        yield
+        yield records
     finally:
-        for name, level in levels.items():
+        error.removeHandler(recorder)
+        for name, (level, propagate) in saved.items():
             logging.getLogger(name).setLevel(level)
+            logging.getLogger(name).propagate = propagate
 
 
 def run_property(figures: Figures, strategy: st.SearchStrategy[Case], label: str) -> Tally:
@@ -423,7 +444,7 @@ def run_property(figures: Figures, strategy: st.SearchStrategy[Case], label: str
         loop.run_until_complete(converse(asgi, case, tally))
 
     try:
-        with quiet():
+        with quiet() as tally.errors:
             loop.run_until_complete(asgi.runtime.start())
             conversation()
             loop.run_until_complete(asgi.runtime.stop())

@@ -142,15 +142,16 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
         seen = await _identity(request)
         return response.json({"sha256": digest.hexdigest(), "size": size, "chunks": chunks}, headers={"x-seen": seen})
 
+    # Streaming handlers respond through request.respond() and return None:
+    # returning the response as well makes Sanic log an error for each request.
     @app.get("/stream/<chunks:int>/<size:int>")
-    async def stream(request: Request, chunks: int, size: int) -> response.HTTPResponse:
+    async def stream(request: Request, chunks: int, size: int) -> None:
         seen = await _identity(request)
         res = await request.respond(content_type="application/octet-stream", headers={"x-seen": seen})
         for index in range(chunks):
             await res.send(pattern(f"{request.ctx.tag}:{index}", size))
             await asyncio.sleep(0)
         await res.eof()
-        return res
 
     @app.websocket("/ws")
     async def ws_echo(request: Request, ws: Websocket) -> None:
@@ -210,7 +211,7 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
         return response.json({"received": received})
 
     @app.get("/faults/stream/<key>")
-    async def stream_until_cancelled(request: Request, key: str) -> response.HTTPResponse:
+    async def stream_until_cancelled(request: Request, key: str) -> None:
         """Streams ``mb`` MiB in ``chunk``-byte pieces (forever without ``mb``;
         with a ``content-length`` if ``sized``); ``PROGRESS[key]`` is what
         ``send()`` has accepted so far."""
@@ -237,7 +238,6 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
             raise
         finally:
             EVENTS[key].append("finally")
-        return res
 
     @app.get("/faults/hang/<key>")
     async def hang(request: Request, key: str) -> response.HTTPResponse:
