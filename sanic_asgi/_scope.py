@@ -62,10 +62,18 @@ def target_from_scope(scope: Scope) -> bytes:
 def headers_from_scope(scope: Scope) -> list[tuple[str, str]]:
     """Header pairs decoded exactly as Sanic's HTTP/1 parser decodes them."""
     try:
-        return [
-            (name.decode("utf-8", "surrogateescape").lower(), value.decode("utf-8", "surrogateescape"))
-            for name, value in scope.get("headers", ())
-        ]
+        raw = scope.get("headers", ())
+        if raw.__class__ is not list and raw.__class__ is not tuple:
+            raw = list(raw)  # an iterator is read twice below
+        try:
+            # Valid UTF-8 decodes the same strictly, and bytes.decode() with
+            # no arguments skips the codec-name lookup (per request, per header).
+            return [(name.decode().lower(), value.decode()) for name, value in raw]
+        except UnicodeDecodeError:
+            return [
+                (name.decode("utf-8", "surrogateescape").lower(), value.decode("utf-8", "surrogateescape"))
+                for name, value in raw
+            ]
     except (AttributeError, TypeError, ValueError) as exc:
         raise MalformedScope(
             f"expected scope['headers'] as an iterable of [name, value] byte pairs; got {scope.get('headers')!r:.200}"
