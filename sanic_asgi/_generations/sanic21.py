@@ -67,5 +67,6 @@ class Sanic21(Sanic22):
             setup_ext(app)
         app.signalize()
         app.finalize()
-        ErrorHandler.finalize(app.error_handler, config=app.config)
+        finalize_handler: Any = ErrorHandler.finalize  # type: ignore[attr-defined]  # 21.12 only
+        finalize_handler(app.error_handler, config=app.config)
         app.state.is_started = True
