@@ -13,6 +13,9 @@ the tests to start each (server, app) process once and stops the group when
 it moves on to the next pair: 4 processes per pair, 46 in all.  Tests that need a process
 of their own (lifespan order, startup failure, lazy start) use ``spawn``.
 
+``CONFORMANCE_SERVERS=uvicorn-h11,daphne`` and ``CONFORMANCE_IMPLS=ours``
+narrow a run to some server kinds / implementations.
+
 ``@pytest.mark.native_gap("what native ASGI gets wrong")`` on a test marks its
 ``native`` runs as a strict xfail; ``servers=(...)`` limits that to some
 server kinds, ``not_on=(...)`` excludes some (a gap that a server hides, e.g.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import ssl
 import time
@@ -38,6 +42,23 @@ import pytest
 from tests._servers import HOST, KINDS, Options, ServerKind, ServerProcess, TLSFiles, make_certificate
 
 IMPLS = ("ours", "native")
+
+
+def _selected(variable: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    """``CONFORMANCE_SERVERS=uvicorn-h11,daphne`` / ``CONFORMANCE_IMPLS=ours``
+    narrow a run; unset means all."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return known
+    chosen = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = sorted(set(chosen) - set(known))
+    if unknown:
+        raise pytest.UsageError(f"{variable}: unknown {unknown}; choose from {', '.join(known)}")
+    return chosen
+
+
+SELECTED_KINDS = [k for k in KINDS if k.id in _selected("CONFORMANCE_SERVERS", tuple(k.id for k in KINDS))]
+SELECTED_IMPLS = _selected("CONFORMANCE_IMPLS", IMPLS)
 
 APPS = {
     "basic": {"ours": "tests.conformance.apps.basic:ours", "native": "tests.conformance.apps.basic:native"},
@@ -63,20 +84,55 @@ _NEVER_STARTED = {
 _NEVER_STARTED_ON = {"daphne": "daphne has no lifespan; " + NO_LIFESPAN_GAP}
 _SHARED = ("server", "tuned_server", "prefixed_server", "mounted_server")
 
+# Adapter bugs these tests found that are still open, by (test, server kind):
+# the ``ours`` side is a strict xfail until the fix lands.
+OURS_OPEN: dict[tuple[str, str], str] = {}
+
+_BLANKET = "_native_never_started_reason"
+
+
+@pytest.fixture(autouse=True)
+def _native_never_started(request: pytest.FixtureRequest) -> None:
+    """For the blanket xfails above: check that the app still cannot serve,
+    and end the test there (it would only wait for answers that cannot
+    come).  Should native ASGI ever serve, the test runs, and its strict
+    xfail reports the change."""
+    reason = getattr(request.node, _BLANKET, None)
+    if reason is None:
+        return
+    fixture = next(f for f in _SHARED if f in request.fixturenames)
+    served: Served = request.getfixturevalue(fixture)
+    origin = served.process.origin
+    path = "/api/hello" if fixture == "mounted_server" else f"{served.process.prefix}/hello"
+    try:
+        status = served.get(origin + path).status_code
+    except httpx.HTTPError:
+        status = 0
+    if status != 200:
+        pytest.xfail(f"native ASGI: {reason} (GET /hello answered {status})")
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         marker = item.get_closest_marker("native_gap")
         callspec = getattr(item, "callspec", None)
-        if callspec is None or callspec.params.get("impl") != "native":
+        if callspec is None:
             continue
         kind_id = getattr(callspec.params.get("kind"), "id", None)
+        if callspec.params.get("impl") == "ours":
+            open_bug = OURS_OPEN.get((getattr(item, "originalname", item.name), kind_id or ""))
+            if open_bug is not None:
+                item.add_marker(pytest.mark.xfail(strict=True, reason=open_bug))
+            continue
+        if callspec.params.get("impl") != "native":
+            continue
         fixtures = getattr(item, "fixturenames", ())
         blanket = next((r for f, r in _NEVER_STARTED.items() if f in fixtures), None)
         if blanket is None and any(f in fixtures for f in _SHARED):
             blanket = _NEVER_STARTED_ON.get(kind_id or "")
         if blanket is not None:
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"native ASGI: {blanket}"))
+            setattr(item, _BLANKET, blanket)
             continue
         if marker is None:
             continue
@@ -123,6 +179,12 @@ class Served:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+    def stop(self) -> int | None:
+        """Close our kept-alive connection (a server drains open HTTP/2
+        connections before lifespan shutdown), then stop the server."""
+        self.close()
+        return self.process.stop()
 
     def client(self, **kwargs: Any) -> httpx.Client:
         kwargs.setdefault("timeout", 10.0)
@@ -213,7 +275,7 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TLSFiles | None:
         return None
 
 
-@pytest.fixture(scope="session", params=KINDS, ids=[k.id for k in KINDS])
+@pytest.fixture(scope="session", params=SELECTED_KINDS, ids=[k.id for k in SELECTED_KINDS])
 def kind(request: pytest.FixtureRequest) -> ServerKind:
     kind: ServerKind = request.param
     missing = kind.missing()
@@ -222,7 +284,7 @@ def kind(request: pytest.FixtureRequest) -> ServerKind:
     return kind
 
 
-@pytest.fixture(scope="session", params=IMPLS)
+@pytest.fixture(scope="session", params=SELECTED_IMPLS)
 def impl(request: pytest.FixtureRequest) -> str:
     return request.param  # type: ignore[no-any-return]
 
@@ -263,9 +325,7 @@ class Launcher:
 
     def close(self) -> None:
         for served in self.served:
-            served.close()
-        for process in self.processes:
-            process.stop()
+            served.stop()
 
 
 @pytest.fixture(scope="session")
@@ -319,8 +379,7 @@ class ServerGroup:
 
     def stop(self) -> None:
         for served in self.served.values():
-            served.close()
-            served.process.stop()
+            served.stop()
 
 
 @pytest.fixture(scope="session")

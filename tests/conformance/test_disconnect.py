@@ -94,12 +94,6 @@ def test_no_task_leaks_after_disconnects(server: Served) -> None:
 @pytest.mark.native_gap("an HTTP/2 stream reset is never read while the handler runs", servers=("hypercorn-h2",))
 def test_http2_stream_reset_cancels_the_handler(server: Served) -> None:
     require(server.kind, "http2")
-    if server.impl == "ours":
-        # HTTPCycle starts its disconnect watcher only after the body has
-        # been read; an HTTP/2 request without content-length counts as
-        # having a body, so for a handler that never reads it the
-        # http.disconnect is never received.  Reported to the lead.
-        pytest.xfail("adapter bug (open): no disconnect watcher for HTTP/2 requests whose body is never read")
     import h2.config
     import h2.connection
     import h2.events

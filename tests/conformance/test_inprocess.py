@@ -27,7 +27,9 @@ from sanic import Request, Sanic, response
 from sanic_asgi import ASGIApp, MalformedScope, UnsupportedScope
 from tests.conformance.apps import lifespan as lifespan_app
 
-pytestmark = pytest.mark.parametrize("impl", ["ours", "native"])
+from .conftest import SELECTED_IMPLS
+
+pytestmark = pytest.mark.parametrize("impl", SELECTED_IMPLS)
 
 
 @pytest.fixture(autouse=True)
