@@ -3,7 +3,7 @@ tasks and listeners that raise, shutdown with requests in flight.
 
 The first half runs against real servers (uvicorn with httptools and
 websockets, and granian), serving ``apps/reliable.py:faults``
-(``RESPONSE_TIMEOUT = 3``): each fault is injected ``scale.fault_repeats``
+(``RESPONSE_TIMEOUT = 4``): each fault is injected ``scale.fault_repeats``
 times and the handler's own record (``/_events/<key>``) shows how it ended.
 A fault passes when the handler was stopped or finished (its ``finally``
 ran), nothing is left in flight, and the server logged no traceback.  The
@@ -59,7 +59,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture(scope="module", params=LOAD_KINDS)
 def patient_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """The ``load`` variant (Sanic's default 60 s RESPONSE_TIMEOUT): a slow
-    reader may block a handler's send() longer than ``faults``' 3 s."""
+    reader may block a handler's send() longer than ``faults``' 4 s."""
     with serving(request.param, "load", tmp_path_factory.mktemp("patient")) as process:
         yield process
 
@@ -228,7 +228,7 @@ async def test_hanging_handlers_time_out_with_503_and_are_cancelled(server: Serv
         answers = await asyncio.gather(*(client.get(f"/faults/hang/{key}") for key in keys))
         elapsed = time.monotonic() - started
     assert [a.status_code for a in answers] == [503] * len(keys), [a.text for a in answers]
-    assert elapsed < 30  # RESPONSE_TIMEOUT is 3 s: a generous bound, not a timing check
+    assert elapsed < 30  # RESPONSE_TIMEOUT is 4 s: a generous bound, not a timing check
     for key in keys:
         events = await asyncio.to_thread(wait_events, server.url, key, ended)
         assert events == ["started", "cancelled", "finally"], events
@@ -272,7 +272,8 @@ async def test_shutdown_lets_requests_in_flight_finish(
         keys = [new_key() for _ in range(count)]
         limits = httpx.Limits(max_connections=count)
         async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as client:
-            requests = [asyncio.ensure_future(client.get(f"/faults/slow/{key}", params={"seconds": 3})) for key in keys]
+            # 2 s: long enough to be in flight at SIGTERM, well inside RESPONSE_TIMEOUT (4 s).
+            requests = [asyncio.ensure_future(client.get(f"/faults/slow/{key}", params={"seconds": 2})) for key in keys]
             stats = await asyncio.to_thread(settled_stats, server.url, lambda s: s["inflight"] >= count)
             # Every request is inside its handler when the server is told to stop.
             assert stats["inflight"] == count, stats

@@ -5,7 +5,7 @@ real servers as
 
 * ``load``   - ``ASGIApp(app)`` with Sanic's defaults (access log off: the
   load run would otherwise measure logging);
-* ``faults`` - the same routes with ``RESPONSE_TIMEOUT = 3`` and a 5 s grace
+* ``faults`` - the same routes with ``RESPONSE_TIMEOUT = 4`` and a 5 s grace
   period, for the fault-injection tests.
 
 Every answer lets the client check that it got what *its* request asked for:
@@ -52,7 +52,7 @@ SECRET_MARKER = "TOP-SECRET-0xC0FFEE"
 # Text in an exception a handler raises: an error page must not show it unless DEBUG.
 ERROR_MARKER = "ERROR-DETAIL-7f3a"
 
-FAULTS_CONFIG: dict[str, Any] = {"RESPONSE_TIMEOUT": 3, "GRACEFUL_SHUTDOWN_TIMEOUT": 5}
+FAULTS_CONFIG: dict[str, Any] = {"RESPONSE_TIMEOUT": 4, "GRACEFUL_SHUTDOWN_TIMEOUT": 5}
 
 TAG: contextvars.ContextVar[str | None] = contextvars.ContextVar("reliability_tag", default=None)
 CROSSTALK: list[str] = []
