@@ -39,13 +39,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "HOST",
     "KINDS",
     "ROOT",
+    "Options",
     "ServerKind",
     "ServerProcess",
     "TLSFiles",
@@ -377,7 +379,3 @@ class ServerProcess:
             if needle in text or time.monotonic() > deadline:
                 return text
             time.sleep(0.05)
-
-
-def kind_by_id(ids: Sequence[str]) -> list[ServerKind]:
-    return [k for k in KINDS if k.id in ids]

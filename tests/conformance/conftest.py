@@ -25,7 +25,6 @@ granian adds the content-length native ASGI leaves out).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import ssl
@@ -258,10 +257,6 @@ def parse_access_lines(text: str) -> list[dict[str, str]]:
             _, status, byte, host, request = line.split("|", 4)
             lines.append({"status": status, "byte": byte, "host": host, "request": request})
     return lines
-
-
-def json_lines(text: str) -> list[Any]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 # ---------------------------------------------------------------------------
