@@ -67,7 +67,7 @@ class AsyncTestClient(httpx.AsyncClient):
       ``"off"``: do not (``ASGIApp`` then starts the app on the first request).
     * ``raise_app_exceptions`` - re-raise what the app raised (default), as
       httpx's ``ASGITransport``.
-    * ``client`` - the (host, port) of the client in each scope.
+    * ``client`` - the (host, port) of the client in each scope (``request.ip``).
     * other keyword arguments go to ``httpx.AsyncClient``.
     """
 
@@ -81,7 +81,7 @@ class AsyncTestClient(httpx.AsyncClient):
         lifespan: Literal["on", "off"] = "on",
         raise_app_exceptions: bool = True,
         root_path: str = "",
-        client: tuple[str, int] = ("testclient", 50000),
+        client: tuple[str, int] = ("127.0.0.1", 50000),
         **kwargs: Any,
     ) -> None:
         self.asgi = as_asgi(app)
