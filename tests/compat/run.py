@@ -24,8 +24,8 @@ Prints one ``<mode>: N passed, N failed`` line per mode over the app-level
 tests ("failed" there counts every test that did not pass, manifest xfails
 included; the line after it breaks it down) and writes them all as JSON
 (``--json``).  Exits non-zero if an adapter mode has an unexpected outcome
-(a failure not in the manifest, or an xfail that now passes) or fewer than
-``--min-passed`` tests pass.
+(a failure or skip the manifest does not explain, an xfail that now passes,
+a stale manifest entry) or fewer than ``--min-passed`` tests pass.
 
 Needs ``pip install -e '.[compat]'`` (pytest-xdist, beautifulsoup4 for some
 of Sanic's tests, sanic-testing, uvicorn, hypercorn).
@@ -243,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
             ok = False
         for nodeid in result.get("stale_manifest_entries", []):
             print(f"    stale manifest entry: {nodeid}")
+            ok = False
+        for nodeid in result.get("unexplained", []):
+            print(f"    not passed, no reason in the manifest: {nodeid}")
             ok = False
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"sanic": manifest.SANIC_VERSION, "modes": results}, indent=2) + "\n")

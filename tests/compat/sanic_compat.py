@@ -127,6 +127,7 @@ class ScoreKeeper:
         mode = _mode(config)
         stale = config.stash.get(_STALE, [])
         not_passed = {n: outcome for n, outcome in sorted(outcomes.items()) if outcome not in ("passed", "xpassed")}
+        unexplained = [nodeid for nodeid in not_passed if not manifest.explained(nodeid, mode)]
         result = {
             "mode": mode,
             "sanic": manifest.SANIC_VERSION,
@@ -138,6 +139,7 @@ class ScoreKeeper:
             "seconds": round(time.monotonic() - _STARTED, 1),
             "exitstatus": int(exitstatus),
             "stale_manifest_entries": stale,
+            "unexplained": unexplained,
             "not_passed_tests": not_passed,
         }
         terminalreporter.write_sep("=", f"sanic-asgi compat score ({mode})")
@@ -148,6 +150,8 @@ class ScoreKeeper:
         )
         for nodeid in stale:
             terminalreporter.write_line(f"stale manifest entry (no such test): {nodeid}")
+        for nodeid in unexplained:
+            terminalreporter.write_line(f"not passed, no reason in the manifest: {nodeid} ({not_passed[nodeid]})")
         path = config.getoption("compat_json")
         if path:
             Path(path).write_text(json.dumps(result, indent=2) + "\n")
