@@ -38,6 +38,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from sanic.exceptions import SanicException, ServerError
+from sanic.log import access_logger
 
 from ._exceptions import UnexpectedMessage
 from ._generations._names import Stage, WebsocketClosed, websockets_logger
@@ -56,6 +57,8 @@ __all__ = ["WebSocketConnection", "WebSocketCycle"]
 Data = Union[str, bytes]
 
 _CONNECTING, _OPEN, _CLOSING, _CLOSED = range(4)
+# Close-code names in Sanic's websocket access log lines.
+_CLOSE_NAMES = {1000: "NORMAL", 1001: "GOING AWAY", 1005: "NO STATUS", 1006: "ABNORMAL", 1011: "SERVER ERR"}
 _MAX_QUEUE = 32
 
 
@@ -89,6 +92,12 @@ class WebSocketConnection:
         self.close_reason: str = ""
         self._closed = asyncio.Event()
         self._failed_with: int | None = None
+        # Access log (Sanic's WebSocketProtocol.log_websocket): noted at the
+        # handshake; who closed first decides the CLOSE line.
+        self._log_url = ""
+        self._log_peer = ""
+        self._closed_by_peer: bool | None = None
+        self._close_logged = False
 
     # -- handshake -------------------------------------------------------
     async def accept(self, subprotocols: Sequence[str] | None = None) -> None:
@@ -105,6 +114,14 @@ class WebSocketConnection:
         self._state = _OPEN
         self._cycle.stage = Stage.RESPONSE
         self._reader = asyncio.get_running_loop().create_task(self._read())
+        # As Sanic's WebSocketProtocol.websocket_handshake: the URL and peer
+        # are read now (request.url caches the forwarded info) and logged.
+        request = self._cycle.request
+        if request is not None:
+            self._log_url = request.url
+            ip = request.client_ip
+            self._log_peer = f"{ip}:{request.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
+        self._log_access("OPEN")
 
     @property
     def subprotocol(self) -> str | None:
@@ -147,6 +164,7 @@ class WebSocketConnection:
     def _connection_lost(self, code: int, reason: str) -> None:
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
+            self._closed_by_peer = True
         self._state = _CLOSED
         self._closed.set()
         # Wake a recv() that is waiting: it raises CancelledError, as on
@@ -262,6 +280,7 @@ class WebSocketConnection:
                 await self._send_asgi({"type": "websocket.close", "code": 1000, "reason": reason})
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
+            self._closed_by_peer = False
         self._state = _CLOSED
         self._closed.set()
         if self._recv_lock.locked():  # a recv() in another task: wake it
@@ -303,6 +322,30 @@ class WebSocketConnection:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
+        self._log_access("CLOSE")
+
+    def _log_access(self, message: str) -> None:
+        """``WebSocketProtocol.log_websocket``: an OPEN line after the
+        handshake and a CLOSE line (CLOSE_ABN for 1006) at the end, with the
+        close code and reason of the side that closed first.  Under ASGI the
+        server completes the closing handshake, so the other side is taken to
+        have answered with the same code."""
+        if not self._log_url or not self._cycle.runtime.access_log:
+            return
+        status: Any = ""
+        close = ""
+        if message == "CLOSE":
+            if self._close_logged:
+                return
+            self._close_logged = True
+            code = 1006 if self.close_code is None else self.close_code
+            if code == 1006:
+                message = "CLOSE_ABN"
+            desc = repr(self.close_reason[:256]) if self.close_reason else _CLOSE_NAMES.get(code, "")
+            status = code
+            close = f"{desc} from client" if self._closed_by_peer or code == 1006 else f"{desc} from server"
+        extra = {"status": status, "byte": close, "host": self._log_peer, "request": f" 🔌 {self._log_url}"}
+        access_logger.info(message, extra={**extra, "duration": ""})
 
 
 class WebSocketCycle:

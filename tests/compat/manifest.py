@@ -172,12 +172,6 @@ XFAIL: dict[str, tuple[frozenset[str], str]] = {
         "(Http.HEADER_MAX_SIZE is capped by REQUEST_MAX_SIZE); the adapter applies REQUEST_MAX_SIZE to "
         "bodies and leaves request-head limits to the ASGI server",
     ),
-    "tests/test_ws_handlers.py::test_request_url[proxy]": (
-        _ADAPTER,
-        "relies on Sanic's WebSocketProtocol reading request.url during the handshake (for its "
-        "websocket access log), which caches the forwarded info before the handler rewrites "
-        "request.headers['forwarded']; the adapter computes request.url when the handler asks",
-    ),
     # -- a deliberate difference of the adapter ------------------------------
     "tests/test_exceptions_handler.py::test_exception_handler_response_was_sent": (
         _ADAPTER,

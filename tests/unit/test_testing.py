@@ -307,3 +307,28 @@ async def test_sanic_asgi_test_client(app: Sanic[Any, Any], server: str) -> None
     assert proxy.client_received == ["ping"]
     assert proxy["opened"] is True  # sanic-testing's ASGI client returns {"opened": True}
     assert Sanic.__dict__["__call__"] is before  # Sanic itself is not patched
+
+
+# --------------------------------------------------------------------------- #
+# Adapter behaviour seen through the clients
+# --------------------------------------------------------------------------- #
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("server", ALL_SERVERS)
+def test_websocket_access_log_lines(app: Sanic[Any, Any], server: str, caplog: pytest.LogCaptureFixture) -> None:
+    # Sanic's WebSocketProtocol.log_websocket: OPEN after the handshake, CLOSE
+    # with the code of the side that closed first.
+    app.config.ACCESS_LOG = True
+
+    @app.websocket("/once")
+    async def once(request: Request, ws: Websocket) -> None:
+        await ws.send(await ws.recv())
+
+    async def talk(ws: Any) -> None:
+        await ws.send("x")
+        await ws.recv()
+
+    with caplog.at_level("INFO", logger="sanic.access"):
+        SanicTestClient(app, server=server).websocket("/once", mimic=talk)
+    lines = [(r.getMessage(), r.status, r.byte, r.request) for r in caplog.records if r.name == "sanic.access"]
+    assert [line[:3] for line in lines] == [("OPEN", "", ""), ("CLOSE", 1000, "NORMAL from server")]
+    assert lines[0][3].endswith("/once")
