@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +50,17 @@ async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
         yield errors
     finally:
         loop.set_exception_handler(previous)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the soak tests first among ours: their RSS figures should be the
+    adapter's, not the high-water mark the property tests leave behind."""
+    here = Path(__file__).parent
+    positions = [i for i, item in enumerate(items) if here in Path(str(item.path)).parents]
+    ours = [items[i] for i in positions]
+    ours.sort(key=lambda item: Path(str(item.path)).name != "test_soak.py")
+    for position, item in zip(positions, ours):
+        items[position] = item
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

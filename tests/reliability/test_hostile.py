@@ -364,7 +364,7 @@ async def converse(asgi: ASGIApp, case: Case, tally: Tally) -> None:
         tally.statuses[str(status) if status else "none (client left)"] += 1
         assert SECRET_MARKER.encode() not in checker.body
         if status is not None and status >= 500 and not case.server_error:
-            reason = sanic_5xx(case, checker)
+            reason = sanic_5xx(case, checker, tally.errors)
             if reason is None:
                 cause = ""
                 if tally.errors:
@@ -380,9 +380,10 @@ async def converse(asgi: ASGIApp, case: Case, tally: Tally) -> None:
     tally.cases["server error (garbage)" if case.server_error else "client-caused"] += 1
 
 
-def sanic_5xx(case: Case, checker: HTTPChecker) -> str | None:
+def sanic_5xx(case: Case, checker: HTTPChecker, errors: list[logging.LogRecord]) -> str | None:
     """Why a 5xx answer to client input is Sanic's own doing (its server
-    answers the same request the same way), or None."""
+    answers the same request the same way, checked by hand with Sanic's own
+    server), or None."""
     scope = case.scope
     target = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
     if b"/raise" in target:
@@ -395,8 +396,14 @@ def sanic_5xx(case: Case, checker: HTTPChecker) -> str | None:
         or (checker.method == "HEAD" and (b"content-length", str(len(second_error)).encode()) in checker.headers)
     ) and any(name == b"accept" for name, _ in scope["headers"]):
         return "error page for a malformed Accept header"
-    if b"/static" in target and (b"%00" in target or b"\x00" in target):
-        return "NUL byte in a static file path"
+    # Sanic's static handler lets pathlib's errors through as a 500: a NUL
+    # byte (ValueError: embedded null byte), a path under a file
+    # (NotADirectoryError).
+    exc = errors[-1].exc_info[1] if errors and errors[-1].exc_info else None
+    if b"/static" in target and (
+        isinstance(exc, NotADirectoryError) or (isinstance(exc, ValueError) and "null byte" in str(exc))
+    ):
+        return f"static file path: {type(exc).__name__}"
     return None
 
 
@@ -412,13 +419,14 @@ def quiet() -> Iterator[list[logging.LogRecord]]:
     for name in names:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     error = logging.getLogger("sanic.error")
+    handlers = error.handlers[:]
     error.setLevel(logging.ERROR)
     error.propagate = False
-    error.addHandler(recorder)
+    error.handlers = [recorder]
     try:
         yield records
     finally:
-        error.removeHandler(recorder)
+        error.handlers = handlers
         for name, (level, propagate) in saved.items():
             logging.getLogger(name).setLevel(level)
             logging.getLogger(name).propagate = propagate
