@@ -461,6 +461,10 @@ class HTTPCycle:
         if self.head_only:
             data = b""
             send = self._send_head_ignored
+        if not self.runtime.keep_alive and self.scope.get("http_version") in ("1.0", "1.1"):
+            # KEEP_ALIVE=False: Sanic's server answers "connection: close" and
+            # closes; HTTP/1 servers (uvicorn, hypercorn) honour the header.
+            headers["connection"] = "close"
         self.send = send
 
         if self.runtime.access_log:

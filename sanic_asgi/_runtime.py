@@ -117,6 +117,7 @@ class AppRuntime:
         current = getattr(self.request_class, "_current", None)
         self.set_current_request: Callable[[Request], Any] = current.set if current is not None else _ignore
         self.access_log: bool = bool(config.ACCESS_LOG)
+        self.keep_alive: bool = bool(config.get("KEEP_ALIVE", True))
         self.request_max_size: float = config.REQUEST_MAX_SIZE
         self.request_timeout: float = config.REQUEST_TIMEOUT
         self.response_timeout: float = config.RESPONSE_TIMEOUT

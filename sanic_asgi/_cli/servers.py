@@ -135,9 +135,9 @@ TABLES: dict[ServerName, dict[str, Row]] = {
             Row(
                 KEEP_ALIVE,
                 "--timeout-keep-alive 0",
-                "partly",
-                "uvicorn has no switch: with KEEP_ALIVE=False its idle timeout is 0, so a connection is closed "
-                "as soon as a response is complete, but the response carries no `connection: close`",
+                "yes",
+                "uvicorn has no switch: the adapter answers `connection: close` (as Sanic's server does), which "
+                "uvicorn honours, and the idle timeout is 0",
             ),
             Row(KEEP_ALIVE_TIMEOUT, "--timeout-keep-alive", "yes", "whole seconds, rounded up"),
             Row(REQUEST_TIMEOUT, "", "no", "uvicorn has no timeout for receiving a request's headers"),
@@ -540,7 +540,6 @@ def _uvicorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
         plan.add(KEEP_ALIVE_TIMEOUT, s.keep_alive_timeout, "--timeout-keep-alive", _flag_seconds(s.keep_alive_timeout))
     else:
         plan.add(KEEP_ALIVE, False, "--timeout-keep-alive", "0")
-        plan.cannot(KEEP_ALIVE, False, changed=True)
     plan.cannot(REQUEST_TIMEOUT, s.request_timeout, changed="REQUEST_TIMEOUT" in s.changed)
     max_size = _NO_LIMIT_BYTES if s.websocket_max_size is None else int(s.websocket_max_size)
     plan.add(WEBSOCKET_MAX_SIZE, s.websocket_max_size, "--ws-max-size", str(max_size))

@@ -131,8 +131,7 @@ def test_keep_alive_false_closes_after_each_response(cli: Any, server: str) -> N
     process = start(cli, server, env={"SANIC_KEEP_ALIVE": "false"})
     sock, head = raw_request(process.port)
     with sock:
-        if server != "uvicorn":  # uvicorn: closed, but without saying so (see the mapping table)
-            assert b"connection: close" in head.lower()
+        assert b"connection: close" in head.lower()
         seconds_until_closed(sock, limit=10)
 
 

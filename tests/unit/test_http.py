@@ -954,3 +954,17 @@ async def test_handler_keeps_one_task_from_its_first_line(app: Sanic, server: Fa
     conn = await server.request("GET", "/")
     assert conn.status == 200
     assert conn.body == b"True"
+
+
+async def test_keep_alive_off_answers_connection_close(app: Sanic, server: FakeServer) -> None:
+    # Sanic's server closes every connection when KEEP_ALIVE is False and says
+    # so in the response; HTTP/1 ASGI servers honour the header.
+    app.config.KEEP_ALIVE = False
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        return response.text("ok")
+
+    conn = await server.request("GET", "/")
+    assert conn.status == 200
+    assert (b"connection", b"close") in conn.headers
