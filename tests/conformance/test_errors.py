@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 
+import httpcore
 import httpx
 import pytest
 
@@ -76,7 +77,10 @@ def test_exception_after_the_response_started_aborts_the_connection(server: Serv
 def test_exception_after_the_response_started_over_http2(server: Served) -> None:
     if not server.kind.http2:
         pytest.skip(f"{server.kind.id}: HTTP/1.1 is covered by the raw-socket test")
-    with server.client() as client, pytest.raises(httpx.RemoteProtocolError):
+    # hypercorn does not reset the stream when the app raises; the client
+    # learns of the abort when hypercorn drops the connection (after its
+    # keep-alive timeout), and httpx does not always map httpcore's error.
+    with server.client() as client, pytest.raises((httpx.RemoteProtocolError, httpcore.RemoteProtocolError)):
         client.get("/raise-after-start")
 
 
