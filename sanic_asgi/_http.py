@@ -546,10 +546,14 @@ class HTTPCycle:
             ends = not message.get("more_body", False) and not self._trailers_declared
         elif kind == "http.response.trailers":
             ends = not message.get("more_trailers", False)
-        await self._asgi_send(message)
         if ends:
+            # Complete once handed to the server, as in _send_fixed and
+            # _send_chunked: a client that leaves while the server is still
+            # writing it must not cancel what runs after the response
+            # (Starlette background tasks).
             self.send = None
             self.stage = Stage.IDLE
+        await self._asgi_send(message)
 
     # ------------------------------------------------------------------ #
     # Disconnects and timeouts
