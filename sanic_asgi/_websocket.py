@@ -119,7 +119,7 @@ class WebSocketConnection:
         request = self._cycle.request
         if request is not None:
             self._log_url = request.url
-            ip = request.client_ip
+            ip = request.remote_addr or request.ip  # Request.client_ip (23.6+) is this
             self._log_peer = f"{ip}:{request.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
         self._log_access("OPEN")
 
