@@ -10,9 +10,7 @@ SIGKILL after a grace period).  Servers listen on 127.0.0.1, on a free port.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import importlib.util
-import ipaddress
 import os
 import signal
 import socket
@@ -24,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from tests._servers import HOST, make_certificate
+
 ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
 SERVERS = ("uvicorn", "hypercorn", "granian", "daphne")
@@ -138,31 +137,8 @@ def cli(tmp_path: Path) -> Iterator[object]:
 
 def make_tls_dir(directory: Path) -> Path:
     """A folder with a self-signed fullchain.pem and privkey.pem for 127.0.0.1 (as Sanic's --tls)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST)), x509.DNSName("localhost")]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (directory / "privkey.pem").write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
+    files = make_certificate(directory)
+    files.cert.replace(directory / "fullchain.pem")
+    files.key.replace(directory / "privkey.pem")
     return directory
