@@ -285,19 +285,7 @@ class HTTPCycle:
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
-        # Does a body follow?  HTTP/1 says so with content-length or
-        # transfer-encoding; HTTP/2 and 3 may send one without either.
-        length = request.headers.get("content-length")
-        if length is not None:
-            try:
-                self.request_bytes = int(length)
-            except ValueError:
-                self.request_bytes = 0
-            self.request_body = self.request_bytes > 0
-        elif version in ("1.0", "1.1"):
-            self.request_body = "transfer-encoding" in request.headers
-        else:
-            self.request_body = True
+        self.request_bytes, self.request_body = body_framing(request.headers, version)
         return request
 
     def _make_empty_request(self) -> None:
@@ -696,6 +684,22 @@ class HTTPCycle:
     def _host_for_log(self, req: Request) -> str:
         ip = req.remote_addr or req.ip  # Request.client_ip (23.6+) is this
         return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
+
+
+def body_framing(headers: Mapping[str, str], version: str) -> tuple[int, bool]:
+    """(declared content-length, whether a body follows).  HTTP/1 announces
+    a body with content-length or transfer-encoding; HTTP/2 and 3 may send
+    one without either."""
+    length = headers.get("content-length")
+    if length is not None:
+        try:
+            declared = int(length)
+        except ValueError:
+            declared = 0
+        return declared, declared > 0
+    if version in ("1.0", "1.1"):
+        return 0, "transfer-encoding" in headers
+    return 0, True
 
 
 def _start_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:

@@ -43,7 +43,7 @@ from sanic.exceptions import ServerError
 from sanic.log import error_logger
 
 from .._exceptions import MalformedScope, UnexpectedMessage
-from .._http import HTTPCycle
+from .._http import HTTPCycle, body_framing
 from .._request import prefixed_request_class
 from .._scope import headers_from_scope, target_from_scope
 from .._websocket import _CONNECTING, WebSocketConnection, WebSocketCycle
@@ -199,17 +199,7 @@ class LegacyHTTPCycle(HTTPCycle):
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
-        length = request.headers.get("content-length")
-        if length is not None:
-            try:
-                self.request_bytes = int(length)
-            except ValueError:
-                self.request_bytes = 0
-            self.request_body = self.request_bytes > 0
-        elif version in ("1.0", "1.1"):
-            self.request_body = "transfer-encoding" in request.headers
-        else:
-            self.request_body = True
+        self.request_bytes, self.request_body = body_framing(request.headers, version)
         self.legacy_response = None
         return request
 
