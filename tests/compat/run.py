@@ -5,20 +5,25 @@ Usage::
     python tests/compat/run.py                          # in-process and uvicorn
     python tests/compat/run.py --modes own,inprocess,uvicorn,hypercorn
     python tests/compat/run.py --modes uvicorn -- -k test_requests   # extra pytest args
+    python tests/compat/run.py --sanic 20.12.7 --modes own,uvicorn   # another release's suite
 
-Steps: fetch the sdist of the pinned Sanic release with ``pip download``,
-check its sha256 against ``manifest.SDIST_SHA256``, unpack its ``tests/``
+The release is the installed Sanic's (``--sanic`` names it explicitly; it must
+be the installed one), and ``manifests/sanic_<version>.py`` is its manifest.
+
+Steps: fetch the sdist of that Sanic release with ``pip download``,
+check its sha256 against the manifest's ``SDIST_SHA256``, unpack its ``tests/``
 into ``.cache/compat/<version>/sanic/`` (ignored by git; the folder is named
 ``sanic`` because some of Sanic's tests expect to run from a checkout of that
-name), then run pytest there once per mode, with Sanic's pytest settings
-(tox.ini), the pytest-sanic runner (its wheel, also fetched and checked, is put
+name), then run pytest there once per mode, with the manifest's runner: Sanic's pytest
+settings (``PYTEST_INI``), the pytest-sanic runner (its wheel, also fetched and checked, is put
 on ``PYTHONPATH`` for these runs only: installed, it would load into every
 pytest session of the venv, and its metadata pins an old websockets),
 ``sanic_compat.py`` applying the manifest and, in the adapter modes,
 ``sanic_asgi.pytest_plugin``.
 
 Modes: ``own`` (Sanic's own server: the baseline, nothing of ours involved),
-``inprocess``, ``uvicorn`` and ``hypercorn`` (through ``ASGIApp``).
+``inprocess``, ``uvicorn`` and ``hypercorn`` (through ``ASGIApp``); the
+manifest's ``MODES`` says which of them a release supports.
 
 Prints one ``<mode>: N passed, N failed`` line per mode over the app-level
 tests ("failed" there counts every test that did not pass, manifest xfails
@@ -28,7 +33,9 @@ included; the line after it breaks it down) and writes them all as JSON
 a stale manifest entry) or fewer than ``--min-passed`` tests pass.
 
 Needs ``pip install -e '.[compat]'`` (pytest-xdist, beautifulsoup4 for some
-of Sanic's tests, sanic-testing, uvicorn, hypercorn).
+of Sanic's tests, sanic-testing, uvicorn, hypercorn) for the current release;
+``scripts/legacy_matrix.py`` installs what an older release's suite needs
+(the manifest's ``TEST_REQUIREMENTS``).
 """
 
 from __future__ import annotations
@@ -50,26 +57,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CACHE = ROOT / ".cache" / "compat"
 
-# Sanic's tox.ini [pytest] section, which its tests are written against.
-PYTEST_INI = """\
-[pytest]
-filterwarnings =
-    ignore:.*async with lock.* instead:DeprecationWarning
-    ignore::pytest.PytestUnhandledThreadExceptionWarning
-addopts = --strict-markers
-markers =
-    asyncio
-    xdist_group(name): mark test to run on same worker as others with same group name
-"""
+sys.path.insert(0, str(HERE))
+import manifests  # noqa: E402  (tests/compat/manifests, next to this file)
 
 
-def load_manifest() -> Any:
-    spec = importlib.util.spec_from_file_location("sanic_compat_manifest", HERE / "manifest.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def installed_sanic() -> str:
+    from sanic import __version__
+
+    return str(__version__)
 
 
 def sha256_of(path: Path) -> str:
@@ -88,7 +83,9 @@ def fetch(requirement: str, filename: str, expected_sha256: str, *, sdist: bool)
         dist.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
         print(f"== fetching {filename}", flush=True)
-        kind = ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
+        # --no-binary for the package only: its build requirements may be wheels
+        # (old releases want a setuptools whose sdist no longer builds).
+        kind = ["--no-binary", requirement.split("==")[0]] if sdist else ["--only-binary", ":all:"]
         cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *kind, requirement, "-d", str(dist)]
         subprocess.run(cmd, check=True)
     actual = sha256_of(path)
@@ -97,11 +94,12 @@ def fetch(requirement: str, filename: str, expected_sha256: str, *, sdist: bool)
     return path
 
 
-def unpack_tests(sdist: Path, version: str, sha256: str) -> Path:
+def unpack_tests(sdist: Path, version: str, sha256: str, pytest_ini: str) -> Path:
     """Unpack the sdist's tests/ into .cache/compat/<version>/sanic/."""
     target = CACHE / version / "sanic"
     marker = target / f".unpacked-{sha256[:16]}"
     if marker.exists():
+        (target / "pytest.ini").write_text(pytest_ini)
         return target
     if target.exists():
         shutil.rmtree(target)
@@ -118,31 +116,28 @@ def unpack_tests(sdist: Path, version: str, sha256: str) -> Path:
             tar.extractall(target, members=members, filter="data")
         else:  # pragma: no cover - Python < 3.11.4
             tar.extractall(target, members=members)
-    (target / "pytest.ini").write_text(PYTEST_INI)
+    (target / "pytest.ini").write_text(pytest_ini)
     marker.write_text(f"{sdist.name} {sha256}\n")
     return target
 
 
-def check_environment(version: str) -> None:
-    import sanic
-
+def check_environment(manifest: Any) -> None:
     problems = []
-    if sanic.__version__ != version:
-        problems.append(f"the suite is Sanic {version}'s; installed Sanic is {sanic.__version__}")
-    for module, install in (
-        ("sanic_testing", "pip install -e '.[compat]'"),
-        ("bs4", "pip install -e '.[compat]'"),
-    ):
+    version = manifest.SANIC_VERSION
+    if installed_sanic() != version:
+        problems.append(f"the suite is Sanic {version}'s; installed Sanic is {installed_sanic()}")
+    for module in manifest.REQUIRED_MODULES:
         if importlib.util.find_spec(module) is None:
-            problems.append(f"{module} is missing: {install}")
+            needs = " ".join(repr(r) for r in manifest.TEST_REQUIREMENTS)
+            problems.append(f"{module} is missing: pip install -e '.[compat]' (or for this release: {needs})")
     if problems:
         raise SystemExit("cannot run the compat suite:\n  " + "\n  ".join(problems))
 
 
 def run_mode(
-    target: Path, pytest_sanic: Path, mode: str, workers: int, extra: list[str], timeout: int
+    version: str, target: Path, pytest_sanic: Path, mode: str, workers: int, extra: list[str], timeout: int
 ) -> dict[str, Any]:
-    out = CACHE / "results" / f"{mode}.json"
+    out = CACHE / "results" / version / f"{mode}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     cmd = [
@@ -164,6 +159,7 @@ def run_mode(
         "-q",
         "-rfEX",
         f"--timeout={timeout}",
+        f"--compat-sanic={version}",
         f"--compat-json={out}",
     ]
     if workers:
@@ -174,7 +170,7 @@ def run_mode(
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), str(pytest_sanic), env.get("PYTHONPATH")]))
     env.pop("PYTEST_ADDOPTS", None)
-    print(f"\n== sanic compat suite, mode {mode}: {' '.join(cmd[1:])}", flush=True)
+    print(f"\n== sanic {version} compat suite, mode {mode}: {' '.join(cmd[1:])}", flush=True)
     started = time.monotonic()
     proc = subprocess.run(cmd, cwd=target, env=env, check=False)
     seconds = round(time.monotonic() - started, 1)
@@ -205,7 +201,12 @@ def score_lines(result: dict[str, Any]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--modes", default="inprocess,uvicorn", help="comma-separated: own,inprocess,uvicorn,hypercorn")
+    parser.add_argument("--sanic", default=None, help="the release whose suite runs (default: the installed Sanic)")
+    parser.add_argument(
+        "--modes",
+        default="inprocess,uvicorn",
+        help="comma-separated: own,inprocess,uvicorn,hypercorn (modes the manifest does not support are left out)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (0: no xdist)")
     parser.add_argument("--timeout", type=int, default=120, help="per-test timeout in seconds")
     parser.add_argument("--json", default=str(CACHE / "score.json"), help="write all scores here")
@@ -213,24 +214,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pytest_args", nargs="*", help="after --: passed to pytest instead of 'tests'")
     args = parser.parse_args(argv)
 
-    manifest = load_manifest()
+    manifest = manifests.load(args.sanic or installed_sanic())
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    unknown = set(modes) - manifest.ALL_MODES
+    unknown = set(modes) - manifests.ALL_MODES
     if unknown:
         parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
-    check_environment(manifest.SANIC_VERSION)
+    for mode in [m for m in modes if m not in manifest.MODES]:
+        print(f"== mode {mode} left out: Sanic {manifest.SANIC_VERSION}'s manifest does not support it", flush=True)
+        modes.remove(mode)
+    check_environment(manifest)
     workers = args.workers if importlib.util.find_spec("xdist") else 0
 
     version = manifest.SANIC_VERSION
     sdist = fetch(f"sanic=={version}", f"sanic-{version}.tar.gz", manifest.SDIST_SHA256, sdist=True)
-    target = unpack_tests(sdist, version, manifest.SDIST_SHA256)
+    target = unpack_tests(sdist, version, manifest.SDIST_SHA256, manifest.PYTEST_INI)
     pytest_sanic = fetch(
         f"pytest-sanic=={manifest.PYTEST_SANIC_VERSION}",
         f"pytest_sanic-{manifest.PYTEST_SANIC_VERSION}-py3-none-any.whl",
         manifest.PYTEST_SANIC_SHA256,
         sdist=False,
     )
-    results = [run_mode(target, pytest_sanic, mode, workers, args.pytest_args, args.timeout) for mode in modes]
+    results = [run_mode(version, target, pytest_sanic, mode, workers, args.pytest_args, args.timeout) for mode in modes]
 
     print(f"\n== sanic-asgi compat score: Sanic {manifest.SANIC_VERSION}'s app-level tests", flush=True)
     ok = True

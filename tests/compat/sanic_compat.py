@@ -1,4 +1,4 @@
-"""pytest plugin that applies ``manifest.py`` to Sanic's own test suite.
+"""pytest plugin that applies a release's manifest (``manifests/``) to Sanic's own test suite.
 
 Loaded by ``run.py`` with ``-p sanic_compat`` (``tests/compat`` on
 ``PYTHONPATH``), next to ``sanic_asgi.pytest_plugin`` in the adapter modes.
@@ -10,37 +10,32 @@ Loaded by ``run.py`` with ``-p sanic_compat`` (``tests/compat`` on
   (``--compat-json``), with the node ids of every test that did not pass.
 
 The mode is the ``--sanic-asgi`` value, or ``own`` without it (Sanic's own
-server, for the baseline).
+server, for the baseline); the manifest is the one of ``--compat-sanic``
+(default: the installed Sanic's version).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+import manifests  # tests/compat is on PYTHONPATH (run.py puts it there)
 import pytest
 
-_HERE = Path(__file__).resolve().parent
-
-
-def _load_manifest() -> Any:
-    spec = importlib.util.spec_from_file_location("sanic_compat_manifest", _HERE / "manifest.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-manifest = _load_manifest()
 _STARTED = time.monotonic()
+_MANIFEST = pytest.StashKey[ModuleType]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--compat-json", default=None, help="write the compat score of this run to this JSON file")
+    parser.addoption("--compat-sanic", default=None, help="the Sanic release whose manifest applies")
+
+
+def _manifest(config: pytest.Config) -> ModuleType:
+    return config.stash[_MANIFEST]
 
 
 def _mode(config: pytest.Config) -> str:
@@ -54,13 +49,14 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
         return None
     if collection_path.is_dir():
         relpath += "/"
-    if manifest.not_run_reason(relpath) is not None:
+    if manifests.not_run_reason(_manifest(config), relpath) is not None:
         return True
     return None
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     mode = _mode(config)
+    manifest = _manifest(config)
     for item in items:
         entry = manifest.SKIP.get(item.nodeid)
         if entry is not None and mode in entry[0]:
@@ -84,6 +80,10 @@ _STALE = pytest.StashKey[list[str]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    version = config.getoption("compat_sanic", None)
+    if not version:
+        from sanic import __version__ as version
+    config.stash[_MANIFEST] = manifests.load(version)
     if not config.pluginmanager.has_plugin("sanic"):
         raise pytest.UsageError("Sanic's tests run under pytest-sanic: put its wheel on PYTHONPATH (run.py does)")
     if not hasattr(config, "workerinput"):  # the xdist controller sees every worker's reports
@@ -118,6 +118,7 @@ class ScoreKeeper:
 
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int) -> None:
         config = self.config
+        manifest = _manifest(config)
         outcomes = self.outcomes
         counts = dict.fromkeys(("passed", "failed", "error", "skipped", "xfailed", "xpassed"), 0)
         for outcome in outcomes.values():
@@ -127,7 +128,7 @@ class ScoreKeeper:
         mode = _mode(config)
         stale = config.stash.get(_STALE, [])
         not_passed = {n: outcome for n, outcome in sorted(outcomes.items()) if outcome not in ("passed", "xpassed")}
-        unexplained = [nodeid for nodeid in not_passed if not manifest.explained(nodeid, mode)]
+        unexplained = [nodeid for nodeid in not_passed if not manifests.explained(manifest, nodeid, mode)]
         result = {
             "mode": mode,
             "sanic": manifest.SANIC_VERSION,

@@ -1,44 +1,21 @@
-"""What of Sanic's own test suite runs through the adapter, and what is expected to fail.
-
-Read by ``sanic_compat.py`` (the pytest plugin that applies it) and ``run.py``
-(the command that runs the suite and prints the score).  Keep one line of
-reason per entry, written for a Sanic maintainer.
-
-* ``SERVER_PROCESS``: files that test Sanic's own server process (its CLI,
-  workers, reloader, TLS, HTTP/3, sockets, raw HTTP/1 handling, MOTD...).
-  Under ASGI those are the ASGI server's job, so these files are not run.
-* ``NO_CLIENT``: files of unit tests that never serve a request (helpers,
-  config parsing, typing); they give the same result on any server, so they
-  are not run either and do not count in the score.
-* Every other file is *app-level*: its tests drive an app through
-  ``app.test_client`` / ``app.asgi_client`` / ``SanicTestClient``, and all of
-  its tests count in the score.
-* ``XFAIL``: app-level tests that fail through the adapter, with the reason
-  and the modes it applies to; they run as strict xfails, so a fix shows up
-  as an XPASS failure and the entry must go.
-* ``SKIP``: app-level tests that are not run in a mode (they would hang or
-  poison the rest of the session), with the reason; they count as not passed.
-* ``SANIC_MARKED``: tests Sanic's suite skips or xfails itself, with why.
-
-``run.py`` fails an adapter mode in which a test does not pass without a
-reason here (a failure, or a skip, say for a missing test dependency).
-"""
+"""Sanic 25.12.1: what of its test suite runs through the adapter (see ``manifests/__init__.py``)."""
 
 from __future__ import annotations
 
+from . import ADAPTER_MODES, ALL_MODES
+from . import PYTEST_INI as PYTEST_INI
+from . import PYTEST_SANIC_SHA256 as PYTEST_SANIC_SHA256
+from . import PYTEST_SANIC_VERSION as PYTEST_SANIC_VERSION
+
 SANIC_VERSION = "25.12.1"
-# sha256 of sanic-25.12.1.tar.gz, the sdist `pip download sanic==25.12.1 --no-binary :all:` fetches.
+# sha256 of sanic-25.12.1.tar.gz, the sdist `pip download sanic==25.12.1 --no-binary sanic` fetches.
 SDIST_SHA256 = "7b51bf608e4030f06a6c002cd08fed2872e4936527e63c9a8a97d5cd06a2b47f"
 
-# Sanic's tests run under pytest-sanic (its `loop` fixture and coroutine tests).  Its
-# metadata pins websockets < 11, so run.py fetches the wheel into the cache and puts it
-# on PYTHONPATH for the compat run only, instead of installing it.
-PYTEST_SANIC_VERSION = "1.9.1"
-PYTEST_SANIC_SHA256 = "a9a11f61dedbc3738c6a4f3d8ec24c42d48e25314ca1696f00782c7a0b3e1f16"
-
-ADAPTER_MODES = frozenset({"inprocess", "uvicorn", "hypercorn"})
-ALL_MODES = ADAPTER_MODES | {"own"}
-REAL_SERVERS = frozenset({"uvicorn", "hypercorn"})
+# The runner (see manifests/__init__.py): pytest-sanic and Sanic's tox.ini settings (imported
+# above), sanic-testing and the test extras of Sanic's setup.py that the app-level tests use.
+TEST_REQUIREMENTS = ["sanic-testing>=24.6", "beautifulsoup4", "pytest-xdist", "pytest-timeout"]
+REQUIRED_MODULES = ("sanic_testing", "bs4")
+MODES = ALL_MODES
 
 # Paths relative to the unpacked sdist root; a directory entry ends with "/".
 SERVER_PROCESS: dict[str, str] = {
@@ -211,21 +188,3 @@ SANIC_MARKED: dict[str, str] = {
         "Sanic's own non-strict xfail ('Runs on local but fails on CI'); its sibling parameters pass"
     ),
 }
-
-
-def explained(nodeid: str, mode: str) -> bool:
-    """Does the manifest give the reason why ``nodeid`` does not pass in ``mode``?"""
-    for table in (XFAIL, SKIP):
-        entry = table.get(nodeid)
-        if entry is not None and mode in entry[0]:
-            return True
-    return nodeid in SANIC_MARKED
-
-
-def not_run_reason(relpath: str) -> str | None:
-    """Why the file (or directory) at ``relpath`` is not run, or None."""
-    for table in (SERVER_PROCESS, NO_CLIENT):
-        for entry, reason in table.items():
-            if relpath == entry or (entry.endswith("/") and relpath.startswith(entry)):
-                return reason
-    return None
