@@ -23,11 +23,20 @@ ASGI client, which replaces ``Sanic.__call__`` for good.  Tests that import
 ``SanicTestClient`` from ``sanic_testing.testing`` at module level get ours,
 because the swap happens before collection.  ``ReusableClient`` is left as
 it is (it drives Sanic's server directly).
+
+Sanic 19.12 and 20.12 have no sanic-testing: their clients are
+``sanic.testing.SanicTestClient`` / ``SanicASGITestClient``, which
+``sanic.app`` imports by name at import time.  The plugin then swaps those
+names, in ``sanic.testing`` and in ``sanic.app`` (module attributes, the same
+MonkeyPatch, undone at the end; the ``Sanic`` class is still not touched), for
+subclasses of Sanic's own clients that serve on uvicorn or hypercorn
+(``sanic_asgi._legacy_testing``; no ``inprocess`` there).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -68,6 +77,9 @@ class ClientSwap:
         self._monkeypatch = pytest.MonkeyPatch()
 
     def install(self) -> None:
+        if importlib.util.find_spec("sanic_testing") is None:
+            self._install_legacy()
+            return
         # Import both modules first: manager.py binds the names at import.
         testing_module = importlib.import_module("sanic_testing.testing")
         manager_module = importlib.import_module("sanic_testing.manager")
@@ -81,6 +93,22 @@ class ClientSwap:
         test_client = type("SanicTestClient", (SanicTestClient,), dict(attrs))
         asgi_client = type("SanicASGITestClient", (SanicASGITestClient,), dict(attrs))
         for module in (testing_module, manager_module):
+            self._monkeypatch.setattr(module, "SanicTestClient", test_client)
+            self._monkeypatch.setattr(module, "SanicASGITestClient", asgi_client)
+
+    def _install_legacy(self) -> None:
+        testing_module = importlib.import_module("sanic.testing")
+        app_module = importlib.import_module("sanic.app")
+        if not hasattr(testing_module, "SanicTestClient"):
+            raise pytest.UsageError("--sanic-asgi needs sanic-testing (pip install sanic-testing)")
+        if self.server == "inprocess":
+            raise pytest.UsageError("with Sanic < 21 (sanic.testing clients), use --sanic-asgi=uvicorn or hypercorn")
+        from ._legacy_testing import legacy_clients
+
+        test_client, asgi_client = legacy_clients(
+            testing_module.SanicTestClient, testing_module.SanicASGITestClient, self.server
+        )
+        for module in (testing_module, app_module):
             self._monkeypatch.setattr(module, "SanicTestClient", test_client)
             self._monkeypatch.setattr(module, "SanicASGITestClient", asgi_client)
 

@@ -1,4 +1,4 @@
-"""Run the legacy test set on every Sanic LTS line, each in its own venv.
+"""Run the legacy test set and Sanic's own suite on every Sanic LTS line, each in its own venv.
 
     python scripts/legacy_matrix.py                 # every pair
     python scripts/legacy_matrix.py --sanic 20.12   # one line
@@ -6,10 +6,18 @@
 
 Per (Sanic, CPython) pair: a venv under ``.venv-legacy/<sanic>-py<ver>/`` made
 with the pyenv CPython (found through ``pyenv root``, never a fixed path), the
-pins that release needs, ``pip install -e . --no-deps``, then ``pytest
-tests/legacy`` (in process, uvicorn and hypercorn where they import).  Writes
-``artifacts/legacy-matrix.json`` and prints a markdown table.  Exit status 1
-if any pair failed.
+pins that release needs and what its test suite needs (its compat manifest's
+``TEST_REQUIREMENTS``), ``pip install -e . --no-deps``, then
+
+* ``pytest tests/legacy`` (in process, uvicorn and hypercorn where they import);
+* Sanic's own suite of that release (19.12 on; 18.12's sdist has none) with
+  ``tests/compat/run.py --sanic VERSION --modes own,uvicorn``: the app-level
+  tests on Sanic's own server and through ``ASGIApp`` on uvicorn, same runner.
+
+Writes ``artifacts/legacy-matrix.json`` (per line: the legacy summary, both
+compat scores, seconds) and prints a markdown table.  Exit status 1 if any
+pair failed: tests/legacy failed, or the compat run had a result in the
+adapter mode that its manifest does not explain.
 """
 
 from __future__ import annotations
@@ -22,16 +30,24 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "compat"))
+import manifests  # noqa: E402  (tests/compat/manifests: one per Sanic release with a test suite)
+
+COMPAT_MODES = "own,uvicorn"
 
 # sanic line -> (CPython, pins).  Pins: what the release needs to install and
-# run on that CPython (websockets<11 for 21.12/22.12 websocket routes; wsproto
-# for uvicorn's websockets on the old lines; h11 new enough for wsproto and
-# hypercorn although 19.12/20.12 pin an httpx that wants an older one: only
-# sanic.testing uses that httpx).
+# run on that CPython (websockets<11 for 21.12/22.12 websocket routes, <14 for
+# 23.12-25.12; wsproto for uvicorn's websockets on the old lines; h11 new enough
+# for wsproto and hypercorn although 19.12/20.12 pin an httpx that wants an
+# older one: sanic.testing's requests work with it).  22.12 stays on 3.9, where
+# tests/legacy was first run (the issue names 3.13 for it).
 MATRIX: dict[str, tuple[str, list[str]]] = {
     "25.12": ("3.13", ["sanic==25.12.1", "websockets<14"]),
+    "24.12": ("3.13", ["sanic==24.12.0", "websockets<14"]),
+    "23.12": ("3.13", ["sanic==23.12.2", "websockets<14"]),
     "22.12": ("3.9", ["sanic==22.12.0", "websockets<11"]),
     "21.12": ("3.10", ["sanic==21.12.2", "websockets<11"]),
     "20.12": ("3.9", ["sanic==20.12.7"]),
@@ -72,8 +88,20 @@ def run(cmd: list[str], log: Path, timeout: float) -> int:
             return 124
 
 
-def one(line: str, quick: bool, logs: Path) -> dict[str, object]:
+def release(pins: list[str]) -> str:
+    return next(pin.split("==", 1)[1] for pin in pins if pin.startswith("sanic=="))
+
+
+def compat_requirements(version: str) -> list[str]:
+    if version not in manifests.versions():
+        return []  # 18.12: no test suite in the sdist
+    requirements: list[str] = manifests.load(version).TEST_REQUIREMENTS
+    return requirements
+
+
+def one(line: str, quick: bool, compat: bool, logs: Path) -> dict[str, object]:
     minor, pins = MATRIX[line]
+    version = release(pins)
     venv = ROOT / ".venv-legacy" / f"{line}-py{minor}"
     log = logs / f"{line}-py{minor}.log"
     log.write_text("")
@@ -83,7 +111,7 @@ def one(line: str, quick: bool, logs: Path) -> dict[str, object]:
     if not (quick and py.exists()):
         steps = [
             [str(pyenv_python(minor)), "-m", "venv", "--clear", str(venv)],
-            [str(py), "-m", "pip", "install", "-q", *pins, *COMMON],
+            [str(py), "-m", "pip", "install", "-q", *pins, *COMMON, *compat_requirements(version)],
             [str(py), "-m", "pip", "install", "-q", *AFTER],
             [str(py), "-m", "pip", "install", "-q", "-e", str(ROOT), "--no-deps"],
         ]
@@ -99,23 +127,65 @@ def one(line: str, quick: bool, logs: Path) -> dict[str, object]:
     text = log.read_text()
     summary = re.findall(r"^=*\s*(\d+ (?:passed|failed).*?) in [\d.]+s", text, re.M)
     result.update(status="ok" if code == 0 else f"pytest exit {code}", summary=summary[-1] if summary else "")
+    if compat and version in manifests.versions():
+        compat_result = result["compat"] = run_compat(py, version, log, logs)
+        if compat_result["status"] != "ok" and result["status"] == "ok":
+            result["status"] = compat_result["status"]
     result["seconds"] = round(time.monotonic() - started)
     return result
+
+
+def run_compat(py: Path, version: str, log: Path, logs: Path) -> dict[str, Any]:
+    """Sanic ``version``'s own suite on its server and through the adapter (tests/compat/run.py)."""
+    started = time.monotonic()
+    out = logs / f"compat-{version}.json"
+    out.unlink(missing_ok=True)
+    cmd = [str(py), "tests/compat/run.py", "--sanic", version, "--modes", COMPAT_MODES, "--timeout", "60"]
+    code = run([*cmd, "--json", str(out)], log, 1800)
+    result: dict[str, Any] = {"status": "ok" if code == 0 else f"compat exit {code}"}
+    if out.exists():
+        for mode in json.loads(out.read_text())["modes"]:
+            if "error" in mode:
+                result[mode["mode"]] = mode["error"]
+                continue
+            result[mode["mode"]] = {key: mode[key] for key in ("passed", "not_passed", "total", "files", "seconds")}
+            result[mode["mode"]]["counts"] = mode["counts"]
+    result["seconds"] = round(time.monotonic() - started)
+    return result
+
+
+def score(compat: Any, mode: str) -> str:
+    if not isinstance(compat, dict) or mode not in compat:
+        return "-"
+    entry = compat[mode]
+    if not isinstance(entry, dict):
+        return str(entry)
+    return f"{entry['passed']} passed, {entry['not_passed']} failed"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sanic", action="append", choices=sorted(MATRIX), help="only these lines (repeatable)")
     parser.add_argument("--quick", action="store_true", help="reuse venvs that exist instead of recreating them")
+    parser.add_argument("--no-compat", action="store_true", help="tests/legacy only, not Sanic's own suites")
     args = parser.parse_args()
     logs = ROOT / "artifacts" / "legacy-matrix"
     logs.mkdir(parents=True, exist_ok=True)
-    results = [one(line, args.quick, logs) for line in (args.sanic or list(MATRIX))]
+    started = time.monotonic()
+    results = [one(line, args.quick, not args.no_compat, logs) for line in (args.sanic or list(MATRIX))]
     (ROOT / "artifacts" / "legacy-matrix.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("| Sanic | CPython | tests/legacy | seconds |\n| --- | --- | --- | --- |")
+    print(
+        "| Sanic | CPython | tests/legacy | own server | ASGIApp + uvicorn | files | seconds |\n"
+        "| --- | --- | --- | --- | --- | ---: | ---: |"
+    )
     for r in results:
-        print(f"| {r['sanic']} | {r['python']} | {r.get('summary') or r['status']} | {r.get('seconds', '')} |")
-    print(f"logs: {logs.relative_to(ROOT)}")
+        compat = r.get("compat")
+        files = compat["own"]["files"] if isinstance(compat, dict) and isinstance(compat.get("own"), dict) else "-"
+        print(
+            f"| {r['sanic']} | {r['python']} | {r.get('summary') or r['status']} | {score(compat, 'own')} "
+            f"| {score(compat, 'uvicorn')} | {files} | {r.get('seconds', '')} |"
+        )
+    print(f"total: {round(time.monotonic() - started)} s; logs: {logs.relative_to(ROOT)}")
     return 0 if all(r["status"] == "ok" for r in results) else 1
 
 
