@@ -40,7 +40,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sanic.exceptions import ServerError
-from sanic.log import error_logger
+from sanic.log import error_logger, logger
 
 from .._exceptions import MalformedScope, UnexpectedMessage
 from .._http import HTTPCycle, body_framing
@@ -237,6 +237,15 @@ class LegacyHTTPCycle(HTTPCycle):
             await self.app.handle_request(request, self._write_callback, self._stream_callback)  # type: ignore[call-arg]
             response, self.legacy_response = self.legacy_response, None
             if response is not None:
+                if getattr(response, "status", None) is None:
+                    # Sanic's server failed on response.output() and wrote
+                    # the error page of a ServerError (its write_response).
+                    logger.error(
+                        "Invalid response object for url %s, Expected Type: HTTPResponse, Actual Type: %s",
+                        request.url,
+                        type(response),
+                    )
+                    raise ServerError("Invalid response type")
                 await self.send_legacy(response)
             if self.stage is Stage.HANDLER:
                 raise ServerError("Handler produced no response")

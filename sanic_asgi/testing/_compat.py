@@ -411,12 +411,17 @@ class SanicTestClient:
         url = url.replace(":None/", f":{port}/")
 
         try:
-            self.app.prepare(debug=debug, single_process=True, host=host, port=port, **server_kwargs)
+            if hasattr(self.app, "prepare"):
+                self.app.prepare(debug=debug, single_process=True, host=host, port=port, **server_kwargs)
+            else:  # Sanic 21.12: no prepare(); what app.run() sets on the app
+                _configure_sanic21(self.app, debug, host, port, server_kwargs)
             _run_in_new_loop(
                 partial(self._serve_and_request, method, url, host, port, results, exceptions, request_kwargs)
             )
         finally:
-            self.app.state.server_info.clear()
+            server_info = getattr(self.app.state, "server_info", None)  # 22.12+
+            if server_info is not None:
+                server_info.clear()
             self.app.router.reset()
             self.app.signal_router.reset()
             if gather_request:
@@ -498,6 +503,15 @@ class SanicTestClient:
     ) -> tuple[Optional[Request], Any]:
         kwargs["mimic"] = mimic
         return self._sanic_endpoint_test("websocket", *args, **kwargs)
+
+
+def _configure_sanic21(app: Any, debug: bool, host: str, port: int, server_kwargs: dict[str, Any]) -> None:
+    """The part of Sanic 21.12's ``app.run()`` that configures the app (it has no ``prepare``)."""
+    for attribute, key in (("ACCESS_LOG", "access_log"), ("MOTD", "motd"), ("NOISY_EXCEPTIONS", "noisy_exceptions")):
+        if server_kwargs.get(key) is not None:
+            setattr(app.config, attribute, server_kwargs[key])
+    app.debug = debug
+    app.state.host, app.state.port = host, port
 
 
 def _unused_port(host: str) -> int:

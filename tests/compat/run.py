@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== mode {mode} left out: Sanic {manifest.SANIC_VERSION}'s manifest does not support it", flush=True)
         modes.remove(mode)
     check_environment(manifest)
-    workers = args.workers if importlib.util.find_spec("xdist") else 0
+    workers = args.workers if importlib.util.find_spec("xdist") and manifest.XDIST else 0
 
     version = manifest.SANIC_VERSION
     sdist = fetch(f"sanic=={version}", f"sanic-{version}.tar.gz", manifest.SDIST_SHA256, sdist=True)

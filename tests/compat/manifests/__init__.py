@@ -16,6 +16,7 @@ What a manifest holds:
   ``PYTHONPATH`` for the run), ``PYTEST_INI`` (Sanic's pytest settings),
   ``TEST_REQUIREMENTS`` (what ``scripts/legacy_matrix.py`` installs next to that
   release for its suite) and ``REQUIRED_MODULES`` (checked before a run).
+* ``XDIST``: whether the suite may run on several pytest-xdist workers.
 * ``MODES``: the modes the suite runs in for that release (``own`` and the
   adapter modes its test clients can be served in).
 * ``SERVER_PROCESS``: files that test Sanic's own server process (its CLI,

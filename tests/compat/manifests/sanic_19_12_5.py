@@ -19,6 +19,10 @@ REQUIRED_MODULES = ("bs4",)
 # serve on a real server (no in-process mode).
 MODES = REAL_SERVERS | {"own"}
 
+# Sanic 19.12's SanicTestClient binds the fixed port 42101 (sanic.testing.PORT) for every
+# request, on its own server as through the adapter: one worker, or two would collide.
+XDIST = False
+
 # Paths relative to the unpacked sdist root; a directory entry ends with "/".
 SERVER_PROCESS: dict[str, str] = {
     "tests/test_bad_request.py": "sends malformed bytes to Sanic's HTTP/1 parser over a raw socket",

@@ -19,6 +19,8 @@ REQUIRED_MODULES = ("bs4",)
 # serve on a real server (no in-process mode).
 MODES = REAL_SERVERS | {"own"}
 
+XDIST = True
+
 # Paths relative to the unpacked sdist root; a directory entry ends with "/".
 SERVER_PROCESS: dict[str, str] = {
     "tests/test_bad_request.py": "sends malformed bytes to Sanic's HTTP/1 parser over a raw socket",

@@ -17,6 +17,8 @@ TEST_REQUIREMENTS = ["sanic-testing==0.8.3", "beautifulsoup4", "chardet==3.*", "
 REQUIRED_MODULES = ("sanic_testing", "bs4")
 MODES = ALL_MODES
 
+XDIST = True
+
 # Paths relative to the unpacked sdist root; a directory entry ends with "/".
 SERVER_PROCESS: dict[str, str] = {
     "tests/test_bad_request.py": "sends malformed bytes to Sanic's HTTP/1 parser over a raw socket",

@@ -17,6 +17,8 @@ TEST_REQUIREMENTS = ["sanic-testing==24.6.0", "beautifulsoup4", "chardet==3.*", 
 REQUIRED_MODULES = ("sanic_testing", "bs4")
 MODES = ALL_MODES
 
+XDIST = True
+
 # Paths relative to the unpacked sdist root; a directory entry ends with "/".
 SERVER_PROCESS: dict[str, str] = {
     "tests/http3/": "HTTP/3 (aioquic) is served by Sanic's own server only",
