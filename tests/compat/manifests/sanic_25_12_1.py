@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
 from . import ADAPTER_MODES, ALL_MODES
 from . import PYTEST_INI as PYTEST_INI
 from . import PYTEST_SANIC_SHA256 as PYTEST_SANIC_SHA256
@@ -68,22 +66,18 @@ NO_CLIENT: dict[str, str] = {
 
 _ADAPTER = ADAPTER_MODES
 _EVERYWHERE = ALL_MODES
-# The websockets release decides the two subprotocol xfails below (scripts/legacy_matrix.py
-# pins websockets < 14 for this line, the dev venv has 16).
-_WEBSOCKETS_14 = int(version("websockets").split(".")[0]) >= 14
-_WS14_ONLY = _EVERYWHERE if _WEBSOCKETS_14 else frozenset()
 
 # nodeid -> (modes, reason).  Strict xfail in those modes.
 XFAIL: dict[str, tuple[frozenset[str], str]] = {
     # -- fail on Sanic's own server too -------------------------------------
     "tests/test_routes.py::test_websocket_route_with_subprotocols[None-None]": (
-        _WS14_ONLY,
-        "fails on Sanic's own server too: with websockets >= 14 a handshake offering no subprotocol "
+        _EVERYWHERE,
+        "fails on Sanic's own server too: with websockets >= 13.1 a handshake offering no subprotocol "
         "to a route that lists some is refused with 400; the test expects it to open with None",
     ),
     "tests/test_routes.py::test_websocket_route_with_subprotocols[subprotocols2-None]": (
-        _WS14_ONLY,
-        "fails on Sanic's own server too: with websockets >= 14 a handshake offering only unknown "
+        _EVERYWHERE,
+        "fails on Sanic's own server too: with websockets >= 13.1 a handshake offering only unknown "
         "subprotocols is refused with 400; the test expects it to open with None",
     ),
     # -- assert Sanic's own server classes and process setup -----------------
