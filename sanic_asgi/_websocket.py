@@ -41,7 +41,7 @@ from sanic.exceptions import SanicException, ServerError
 from sanic.log import access_logger
 
 from ._exceptions import UnexpectedMessage
-from ._generations._names import Stage, WebsocketClosed, websockets_logger
+from ._generations._names import WEBSOCKET_ACCESS_LOG, Stage, WebsocketClosed, websockets_logger
 from ._request import prefixed_request_class
 from ._scope import headers_from_scope, target_from_scope
 
@@ -116,8 +116,10 @@ class WebSocketConnection:
         self._reader = asyncio.get_running_loop().create_task(self._read())
         # As Sanic's WebSocketProtocol.websocket_handshake: the URL and peer
         # are read now (request.url caches the forwarded info) and logged.
+        # Before Sanic 24.x its server neither logged websockets nor read the
+        # URL here, so a handler could still change the forwarded headers.
         request = self._cycle.request
-        if request is not None:
+        if request is not None and WEBSOCKET_ACCESS_LOG:
             self._log_url = request.url
             ip = request.remote_addr or request.ip  # Request.client_ip (23.6+) is this
             self._log_peer = f"{ip}:{request.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"

@@ -19,6 +19,7 @@ from sanic.log import logger
 
 __all__ = [
     "HTTP_VERSION_1",
+    "WEBSOCKET_ACCESS_LOG",
     "Header",
     "RequestCancelled",
     "ResponseStream",
@@ -73,6 +74,13 @@ try:  # Sanic 22.3+
     from sanic.log import websockets_logger
 except ImportError:
     websockets_logger = logger
+
+try:  # Sanic 24.x+: its websocket protocol writes OPEN / CLOSE access-log lines
+    from sanic.server.protocols.websocket_protocol import WebSocketProtocol as _WebSocketProtocol
+except ImportError:  # Sanic 18.12 - 20.12
+    WEBSOCKET_ACCESS_LOG = False
+else:
+    WEBSOCKET_ACCESS_LOG = hasattr(_WebSocketProtocol, "log_websocket")
 
 try:  # Sanic 19.3+
     from sanic.compat import Header

@@ -253,11 +253,17 @@ class _RealServer(Served):
         headers: Any = None,
         **kwargs: Any,
     ) -> contextlib.AbstractAsyncContextManager[Any]:
-        from websockets.asyncio.client import connect
-
         extra = kwargs.pop("extra_headers", None)
         if headers is None:
             headers = extra
+        try:
+            from websockets.asyncio.client import connect
+        except ImportError:  # websockets < 13 (Sanic 21.12/22.12 need < 11): the legacy client
+            from websockets.legacy.client import connect as legacy_connect
+
+            if headers is not None:
+                kwargs.setdefault("extra_headers", kwargs.pop("additional_headers", headers))
+            return legacy_connect(url, subprotocols=subprotocols, **kwargs)  # type: ignore[arg-type]
         if headers is not None:
             kwargs.setdefault("additional_headers", headers)
         return connect(url, subprotocols=subprotocols, **kwargs)  # type: ignore[arg-type]
@@ -373,7 +379,10 @@ def warm_up(server: ServerName) -> None:
     time what happens right after startup."""
     if server == "inprocess":
         return
-    import websockets.asyncio.client  # noqa: F401
+    try:
+        import websockets.asyncio.client
+    except ImportError:  # websockets < 13
+        import websockets.legacy.client  # noqa: F401
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
