@@ -40,6 +40,11 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sanic.exceptions import ServerError
+
+try:  # Sanic 19.3 - 20.12: a stream route's request.stream
+    from sanic.request import StreamBuffer  # type: ignore[attr-defined]
+except ImportError:  # 18.12: an asyncio.Queue, read through the cycle's get(); 21.3+: request.stream is the cycle
+    StreamBuffer = None
 from sanic.log import error_logger, logger
 
 from .._exceptions import MalformedScope, UnexpectedMessage
@@ -222,11 +227,30 @@ class LegacyHTTPCycle(HTTPCycle):
     async def _stream_callback(self, response: Any) -> None:
         self.legacy_response = response
 
+    async def _pump(self, buffer: Any) -> None:
+        """Feed the body into a stream route's ``StreamBuffer``, then None, as
+        Sanic's server did from its ``on_body`` / ``on_message_complete``."""
+        while True:
+            chunk = await self.read()
+            await buffer.put(chunk)
+            if chunk is None:
+                return
+
     async def _handle(self, request: Request) -> None:
+        pump: asyncio.Future[None] | None = None
         self.stage = Stage.HANDLER
         self._perft0 = perf_counter()
         try:
-            if self.request_body and not _is_stream_route(self.app, request):
+            stream_route = _is_stream_route(self.app, request)
+            if not stream_route:
+                # As Sanic's pre-21.3 server: only a stream route gets a
+                # request.stream (its StreamBuffer); other handlers see None.
+                request.stream = None
+            elif StreamBuffer is not None:  # 19.12 / 20.12 (18.12 reads the cycle's get())
+                buffer = StreamBuffer(self.app.config.REQUEST_BUFFER_QUEUE_SIZE)
+                request.stream = buffer
+                pump = asyncio.ensure_future(self._pump(buffer))
+            if self.request_body and not stream_route:
                 chunks = []
                 while True:
                     chunk = await self.read()
@@ -234,7 +258,11 @@ class LegacyHTTPCycle(HTTPCycle):
                         break
                     chunks.append(chunk)
                 request.body = b"".join(chunks)
-            await self.app.handle_request(request, self._write_callback, self._stream_callback)  # type: ignore[call-arg]
+            try:
+                await self.app.handle_request(request, self._write_callback, self._stream_callback)  # type: ignore[call-arg]
+            finally:
+                if pump is not None:
+                    pump.cancel()
             response, self.legacy_response = self.legacy_response, None
             if response is not None:
                 if getattr(response, "status", None) is None:
