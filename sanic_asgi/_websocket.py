@@ -67,10 +67,12 @@ def _select_subprotocol(available: Sequence[str], offered: Sequence[str]) -> str
     try:
         from websockets.server import ServerProtocol
     except ImportError:  # websockets < 10 (Sanic 18.12 - 20.12): the legacy protocol's rule
-        from websockets.server import WebSocketServerProtocol  # type: ignore[attr-defined]
-
-        legacy: Any = WebSocketServerProtocol
-        return legacy.select_subprotocol(None, list(offered), list(available))  # type: ignore[no-any-return]
+        # (WebSocketServerProtocol.select_subprotocol, a method that reads its
+        # instance in websockets 9): the common one with the lowest index sum.
+        common = set(offered) & set(available)
+        if not common:
+            return None
+        return sorted(common, key=lambda p: list(offered).index(p) + list(available).index(p))[0]
 
     protocol = ServerProtocol(subprotocols=list(available))  # type: ignore[arg-type]
     return protocol.select_subprotocol(list(offered))  # type: ignore[arg-type]

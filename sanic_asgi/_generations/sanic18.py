@@ -137,6 +137,12 @@ def response_headers(response: Any, length: int | None) -> list[tuple[bytes, byt
         headers.append((b"content-type", str(content_type).encode("latin-1")))
     if length is not None and b"content-length" not in names:
         headers.append((b"content-length", b"%d" % length))
+    if getattr(response, "status", None) in (304, 412):
+        # output(): remove_entity_headers() for the strong cache validators
+        from sanic.helpers import is_entity_header
+
+        allowed = (b"content-location", b"expires")
+        headers = [(n, v) for n, v in headers if n in allowed or not is_entity_header(n.decode("latin-1"))]
     return headers
 
 
@@ -250,12 +256,15 @@ class LegacyHTTPCycle(HTTPCycle):
                 buffer = StreamBuffer(self.app.config.REQUEST_BUFFER_QUEUE_SIZE)
                 request.stream = buffer
                 pump = asyncio.ensure_future(self._pump(buffer))
-            if self.request_body and not stream_route:
+            legacy_request = _any(request)
+            if not stream_route and hasattr(legacy_request, "body_push"):
+                # 19.12 / 20.12: the server pushed each chunk, then body_finish()
+                while self.request_body and (chunk := await self.read()) is not None:
+                    legacy_request.body_push(chunk)
+                legacy_request.body_finish()
+            elif self.request_body and not stream_route:  # 18.12: one body
                 chunks = []
-                while True:
-                    chunk = await self.read()
-                    if chunk is None:
-                        break
+                while (chunk := await self.read()) is not None:
                     chunks.append(chunk)
                 request.body = b"".join(chunks)
             try:
@@ -300,10 +309,13 @@ class LegacyHTTPCycle(HTTPCycle):
         status = response.status
         if isinstance(response, ResponseStream):
             response = _any(response)  # the pre-21.3 StreamingHTTPResponse
-            await self.send_message(
-                {"type": "http.response.start", "status": status, "headers": response_headers(response, None)}
-            )
+            headers = response_headers(response, None)
             dechunk = not hasattr(response, "chunked")  # 18.12: always chunked framing
+            if dechunk or response.chunked:
+                # get_headers(): chunked framing drops a Content-Length header,
+                # so the ASGI server frames the body (chunked on HTTP/1.1).
+                headers = [(n, v) for n, v in headers if n != b"content-length"]
+            await self.send_message({"type": "http.response.start", "status": status, "headers": headers})
             if not dechunk:
                 response.chunked = False
             response.protocol = StreamWriter(self, dechunk)
@@ -385,7 +397,9 @@ class LegacyWebSocketCycle(WebSocketCycle):
                 await self._deny(400, str(exc).encode())
                 return
             self.request = request
-            request.stream = self  # type: ignore[assignment]
+            # Sanic's pre-21.3 server gave a websocket request no stream (the
+            # handshake goes through request.transport.get_protocol()).
+            request.stream = None
             self.conn_info = request.conn_info = runtime.generation.make_conn_info(self.scope)
             self.stage = Stage.HANDLER
             try:
