@@ -86,6 +86,8 @@ class HTTPCycle:
 
     # Read by Sanic: request.protocol.version (Request.stream_id).
     version = HTTP_VERSION_1
+    # The PayloadTooLarge message of Sanic's HTTP/1 class for a body over REQUEST_MAX_SIZE.
+    too_large_message = "Request body exceeds the size limit"
 
     __slots__ = (
         "_bytes_left",
@@ -357,7 +359,7 @@ class HTTPCycle:
         self._reading_body = True
         while self.request_body:
             if self.request_bytes > self.request_max_size:
-                raise PayloadTooLarge("Request body exceeds the size limit")
+                raise PayloadTooLarge(self.too_large_message)
             if self._peek is not None:
                 message = await asyncio.shield(self._peek)
                 self._peek = None
@@ -381,7 +383,7 @@ class HTTPCycle:
                     if "content-length" not in self.request.headers:  # type: ignore[union-attr]
                         self.request_bytes += len(body)
                         if self.request_bytes > self.request_max_size:
-                            raise PayloadTooLarge("Request body exceeds the size limit")
+                            raise PayloadTooLarge(self.too_large_message)
                     return body
             elif kind == "http.disconnect":
                 self._mark_disconnected()

@@ -66,13 +66,9 @@ def _select_subprotocol(available: Sequence[str], offered: Sequence[str]) -> str
     """Negotiate as Sanic's server does: through websockets' ServerProtocol."""
     try:
         from websockets.server import ServerProtocol
-    except ImportError:  # websockets < 10 (Sanic 18.12 - 20.12): the legacy protocol's rule
-        # (WebSocketServerProtocol.select_subprotocol, a method that reads its
-        # instance in websockets 9): the common one with the lowest index sum.
-        common = set(offered) & set(available)
-        if not common:
-            return None
-        return sorted(common, key=lambda p: list(offered).index(p) + list(available).index(p))[0]
+    except ImportError:  # websockets < 10: Sanic 18.12 - 20.12, whose handshake took
+        # the first subprotocol the client offers that the route lists.
+        return next((p for p in offered if p in available), None)
 
     protocol = ServerProtocol(subprotocols=list(available))  # type: ignore[arg-type]
     return protocol.select_subprotocol(list(offered))  # type: ignore[arg-type]

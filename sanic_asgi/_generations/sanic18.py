@@ -26,8 +26,8 @@ instead of the server protocol's handshake that the cycles implement.
 What differs inside the group is small: 18.12's ``Request`` takes no ``app``;
 18.12's ``StreamingHTTPResponse`` always writes chunked framing (19.12+ obey
 ``response.chunked``); 20.12 adds ``request.conn_info`` (18.12 and 19.12 read
-the peer from ``transport.get_extra_info``), which a subclass of the request
-class holds for them, as ``_request`` does for ``root_path``.
+the peer from ``transport.get_extra_info``; their requests are of the app's
+own class, as on Sanic's server).
 """
 
 from __future__ import annotations
@@ -189,6 +189,7 @@ class LegacyHTTPCycle(HTTPCycle):
     """``HTTPCycle`` driven through Sanic's pre-21.3 response callbacks."""
 
     __slots__ = ("legacy_response",)
+    too_large_message = "Payload Too Large"  # the server protocol's message
 
     def _make_request(self) -> Request:
         scope = self.scope
@@ -209,7 +210,7 @@ class LegacyHTTPCycle(HTTPCycle):
         )
         self.request = request
         request.stream = self  # type: ignore[assignment]
-        self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
+        self.conn_info = _set_conn_info(request, runtime.generation.make_conn_info(scope))
         self.request_bytes, self.request_body = body_framing(request.headers, version)
         self.legacy_response = None
         return request
@@ -219,7 +220,7 @@ class LegacyHTTPCycle(HTTPCycle):
             self.runtime.request_class, b"/", [], "1.1", "NONE", self, self.app
         )
         request.stream = self  # type: ignore[assignment]
-        request.conn_info = self.runtime.generation.make_conn_info(self.scope)
+        _set_conn_info(request, self.runtime.generation.make_conn_info(self.scope))
         self.request = request
         self.legacy_response = None
 
@@ -344,6 +345,14 @@ def _any(value: Any) -> Any:
     return value
 
 
+def _set_conn_info(request: Request, conn_info: Any) -> Any:
+    """``request.conn_info`` where the request class has it (20.12); 18.12 and
+    19.12 read the peer from ``request.transport`` and keep the app's class."""
+    if hasattr(type(request), "conn_info"):
+        request.conn_info = conn_info
+    return conn_info
+
+
 def _is_stream_route(app: SanicApp, request: Request) -> bool:
     """A ``stream=True`` route reads ``request.stream`` itself."""
     try:
@@ -400,7 +409,7 @@ class LegacyWebSocketCycle(WebSocketCycle):
             # Sanic's pre-21.3 server gave a websocket request no stream (the
             # handshake goes through request.transport.get_protocol()).
             request.stream = None
-            self.conn_info = request.conn_info = runtime.generation.make_conn_info(self.scope)
+            self.conn_info = _set_conn_info(request, runtime.generation.make_conn_info(self.scope))
             self.stage = Stage.HANDLER
             try:
                 await self.app.handle_request(request, self._store, self._store_async)  # type: ignore[call-arg]
@@ -428,17 +437,6 @@ class Sanic18(Generation):
     http_cycle = LegacyHTTPCycle
     websocket_cycle = LegacyWebSocketCycle
     route_wrapping = False  # routes are immutable namedtuples before 21.3
-    _request_classes: dict[type, type] = {}
-
-    def _request_class(self, request_class: type[Request]) -> type[Request]:
-        """The app's request class, with a ``conn_info`` slot if it has none."""
-        if hasattr(request_class, "conn_info"):
-            return request_class
-        cls = self._request_classes.get(request_class)
-        if cls is None:
-            namespace = {"__slots__": ("conn_info",), "__module__": request_class.__module__}
-            cls = self._request_classes[request_class] = type(request_class.__name__, (request_class,), namespace)
-        return cls
 
     def make_request(
         self,
@@ -450,7 +448,7 @@ class Sanic18(Generation):
         transport: Any,
         app: SanicApp,
     ) -> Request:
-        cls: Any = self._request_class(request_class)
+        cls: Any = request_class
         request = cls(url_bytes, Header(headers), version, method, transport)
         request.app = app
         return request  # type: ignore[no-any-return]
@@ -509,7 +507,7 @@ class Sanic19(Sanic18):
         transport: Any,
         app: SanicApp,
     ) -> Request:
-        cls: Any = self._request_class(request_class)
+        cls: Any = request_class
         return cls(url_bytes, Header(headers), version, method, transport, app)  # type: ignore[no-any-return]
 
 
