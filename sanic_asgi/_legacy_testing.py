@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 from ._app import ASGIApp
 
-__all__ = ["legacy_clients", "serve_on"]
+__all__ = ["legacy_clients", "serve_on", "uvicorn_ws"]
 
 log = logging.getLogger("sanic_asgi.testing")
 
@@ -86,7 +86,7 @@ async def serve_on(app: Any, server: str, sock: socket.socket) -> AsyncIterator[
         config = uvicorn.Config(
             watch,
             lifespan="on",
-            ws=_uvicorn_ws(),
+            ws=uvicorn_ws(),
             log_config=None,
             log_level="warning",
             access_log=False,
@@ -134,13 +134,15 @@ async def serve_on(app: Any, server: str, sock: socket.socket) -> AsyncIterator[
         await task
 
 
-def _uvicorn_ws() -> str:
-    """uvicorn's websockets protocol needs websockets >= 10.4; Sanic 19.12 and
-    20.12 pin older ones, so uvicorn speaks websocket through wsproto there."""
-    from importlib.metadata import version
+def uvicorn_ws() -> str:
+    """The ``ws`` option for uvicorn: its websockets protocols need a recent
+    websockets (``websockets.asyncio``, 13+); Sanic 19.12 - 22.12 pin older
+    ones, so uvicorn speaks websocket through wsproto there."""
+    import importlib.util
 
-    major, minor = (int(part) for part in version("websockets").split(".")[:2])
-    return "auto" if (major, minor) >= (10, 4) else "wsproto"
+    if importlib.util.find_spec("websockets.asyncio") is None and importlib.util.find_spec("wsproto") is not None:
+        return "wsproto"
+    return "auto"
 
 
 def _run_new_loop(factory: Callable[[], Any]) -> Any:

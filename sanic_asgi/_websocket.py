@@ -66,9 +66,14 @@ def _select_subprotocol(available: Sequence[str], offered: Sequence[str]) -> str
     """Negotiate as Sanic's server does: through websockets' ServerProtocol."""
     try:
         from websockets.server import ServerProtocol
-    except ImportError:  # websockets < 10: Sanic 18.12 - 20.12, whose handshake took
-        # the first subprotocol the client offers that the route lists.
-        return next((p for p in offered if p in available), None)
+    except ImportError:
+        try:  # websockets 10 (Sanic 21.12 / 22.12): the same rule, under its old name
+            from websockets.server import ServerConnection
+        except ImportError:  # websockets < 10: Sanic 18.12 - 20.12, whose handshake took
+            # the first subprotocol the client offers that the route lists.
+            return next((p for p in offered if p in available), None)
+        connection: Any = ServerConnection(subprotocols=list(available))
+        return connection.select_subprotocol(list(offered), list(available))  # type: ignore[no-any-return]
 
     protocol = ServerProtocol(subprotocols=list(available))  # type: ignore[arg-type]
     return protocol.select_subprotocol(list(offered))  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from .._exceptions import ConfigurationError, LifespanFailure
+from .._legacy_testing import uvicorn_ws
 from ._lifespan import LifespanDriver, _original_error
 from ._websocket import ASGIWebSocket, websocket_scope
 
@@ -309,6 +310,7 @@ class Uvicorn(_RealServer):
         config = uvicorn.Config(
             self.watch,
             lifespan="on",
+            ws=uvicorn_ws(),
             log_config=None,
             log_level="warning",
             access_log=False,
