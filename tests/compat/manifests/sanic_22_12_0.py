@@ -182,7 +182,26 @@ XFAIL: dict[str, tuple[frozenset[str], str]] = {
 }
 
 # nodeid -> (modes, reason).  Not run in those modes; counted as not passed.
-SKIP: dict[str, tuple[frozenset[str], str]] = {}
+SKIP: dict[str, tuple[frozenset[str], str]] = {
+    "tests/test_app.py::test_asyncio_server_start_serving": (
+        _ADAPTER,
+        (
+            "Sanic's own create_server() (no test client) on the fixed port 43124, which "
+            "test_asyncio_server_no_start_serving leaves bound without closing its server; in the matrix "
+            "(right after the own-server run) the port was still in use when these ran, in standalone "
+            "adapter runs they pass: not run rather than flaky"
+        ),
+    ),
+    "tests/test_app.py::test_create_server_no_startup": (
+        _ADAPTER,
+        (
+            "Sanic's own create_server() (no test client) on the fixed port 43124, which "
+            "test_asyncio_server_no_start_serving leaves bound without closing its server; in the matrix "
+            "(right after the own-server run) the port was still in use when these ran, in standalone "
+            "adapter runs they pass: not run rather than flaky"
+        ),
+    ),
+}
 
 # Tests that Sanic's suite marks itself; listed so that every test that does not pass has its reason here.
 SANIC_MARKED: dict[str, str] = {
