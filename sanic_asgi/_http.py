@@ -27,7 +27,11 @@ copies ``Http``'s rules where they decide what the client sees:
   ``http.disconnect`` and cancels the request task, as Sanic's
   ``connection_lost`` cancels its connection task (HTTP/2 and 3 announce no
   body length, so there the first ``http.request`` is read ahead to learn
-  whether the body has already ended).  ``RESPONSE_TIMEOUT`` is an
+  whether the body has already ended).  The handler runs in the server's
+  own task (Python 3.11+; a task of its own before, where a cancellation
+  cannot be taken back), as Sanic's run in its connection task, and the
+  cancellation is taken back once handled (``_run_inline``).
+  ``RESPONSE_TIMEOUT`` is an
   idle timer reset by every body chunk and send, as Sanic's
   ``check_timeouts``; it cancels the same way and answers 503.  Neither can
   act while a step of the handler runs, and most handlers finish in their
@@ -201,28 +205,18 @@ class HTTPCycle:
                 self.stage = Stage.HANDLER
                 await self._error_response(exc)
                 return
-            # The handler runs in a task of its own, so that a disconnect or
-            # a timeout cancels the handler and never the server's task (a
-            # cancel that lands after the handler returned would otherwise
-            # hit the server's code).  Awaiting it forwards a cancellation of
-            # ours (server shutdown) into it.  On Python 3.12+ the task
-            # starts eagerly: its first step runs now, inside the new task
-            # (asyncio.current_task() is the handler's own from its first
-            # line, which anyio cancel scopes and asyncio.timeout rely on),
-            # and a handler that finishes in it never reaches the loop.  The
-            # disconnect watcher and the RESPONSE_TIMEOUT timer are set up
-            # only for a handler still running after its first step; the
-            # idle clock starts now all the same.
             self._last_io = monotonic()
-            task = self._task = _start_task(self._handle(request))
-            if task.done():
-                task.result()
+            if _INLINE:
+                await self._run_inline(request)
                 return
-            if _eager_task_factory is None:
-                # Before 3.12 the task has not run yet: look after its first step.
-                asyncio.get_running_loop().call_soon(self._after_first_step)
-            else:
-                self._after_first_step()
+            # Before Python 3.11 a cancellation cannot be taken back
+            # (Task.uncancel), so the handler runs in a task of its own: a
+            # disconnect or a timeout cancels that task, never the server's.
+            # Awaiting it forwards a cancellation of ours (server shutdown)
+            # into it.  The watcher and the timer are looked after once the
+            # task has taken its first step.
+            task = self._task = asyncio.get_running_loop().create_task(self._handle(request))
+            asyncio.get_running_loop().call_soon(self._after_first_step)
             try:
                 await task
             except asyncio.CancelledError:
@@ -234,6 +228,39 @@ class HTTPCycle:
         finally:
             self._cleanup()
             runtime.request_finished()
+
+    async def _run_inline(self, request: Request) -> None:
+        """Python 3.11+: the handler runs in the server's own task, as Sanic's
+        handlers run in its connection task (no task per request).
+
+        A disconnect or a timeout cancels this task only while ``_handle``
+        runs (``_task`` is set just for that span): the task is then
+        suspended inside it, so the ``CancelledError`` is raised there, and
+        the cancellation is taken back (``Task.uncancel``) once handled, so
+        the server's code after us never sees it.  A cancellation that is not
+        ours (the server's) leaves ``cancelling()`` above zero and goes on up.
+        The disconnect watcher and the ``RESPONSE_TIMEOUT`` timer are set up
+        only for a handler still running after its first step; most finish
+        in it.
+        """
+        task = self._task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().call_soon(self._after_first_step)
+        try:
+            await self._handle(request)
+        except asyncio.CancelledError:
+            # Raised from the error page's own send, or a server's cancel.
+            if self._cancel_reason is not None:
+                self._cancel_reason = None
+                task.uncancel()
+            if not self._disconnected or task.cancelling() > 0:
+                raise
+        finally:
+            self._task = None
+            if self._cancel_reason is not None:
+                # Ours, and the handler swallowed it.
+                self._cancel_reason = None
+                task.uncancel()
 
     async def _handle(self, request: Request) -> None:
         self.stage = Stage.HANDLER
@@ -312,6 +339,8 @@ class HTTPCycle:
             task = self._task
             if task is not None and sys.version_info >= (3, 11):
                 task.uncancel()
+                if task.cancelling() > 0:
+                    raise exc  # the server cancelled the request too
         if reason == _DISCONNECT or self._disconnected:
             request = self.request
             logger.info(
@@ -702,15 +731,8 @@ def body_framing(headers: Mapping[str, str], version: str) -> tuple[int, bool]:
     return 0, True
 
 
-def _start_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-    """A task for ``coro``, started eagerly where asyncio can (3.12+)."""
-    loop = asyncio.get_running_loop()
-    if _eager_task_factory is not None:
-        return _eager_task_factory(loop, coro)  # type: ignore[no-any-return]
-    return loop.create_task(coro)
-
-
-_eager_task_factory: Any = getattr(asyncio, "eager_task_factory", None)
+# Task.uncancel() (3.11+) lets a handler run inline in the server's task.
+_INLINE = sys.version_info >= (3, 11)
 
 
 def _really_cancelled(task: asyncio.Task[Any] | None) -> bool:

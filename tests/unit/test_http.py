@@ -5,7 +5,9 @@ driven message by message (no network).  Sanic's own server
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import sys
 from typing import Any
 
 import pytest
@@ -648,6 +650,101 @@ async def test_server_cancelling_the_request_propagates(app: Sanic, server: Fake
         await task
     assert events == ["finally"]
     assert conn.sent == []
+    assert server.asgi.runtime.inflight == 0
+
+
+async def _after_the_app(conn: Any) -> tuple[int, str]:
+    """Run the app as a server task does, then go on in that task: what the
+    server's own code sees after the app returned (3.11+: cancelling(), and
+    whether its next await is cancelled)."""
+    await conn.asgi(conn.scope, conn._receive, conn._send)
+    task = asyncio.current_task()
+    assert task is not None
+    cancelling = task.cancelling() if sys.version_info >= (3, 11) else 0
+    await asyncio.sleep(0.01)
+    return cancelling, "server code ran on"
+
+
+async def test_a_disconnect_never_cancels_the_servers_code(app: Sanic, server: FakeServer) -> None:
+    entered = asyncio.Event()
+
+    @app.get("/")
+    async def slow(request: Request) -> Any:
+        entered.set()
+        await asyncio.sleep(30)
+
+    conn = server.http("GET", "/").push({"type": "http.request"})
+    task = asyncio.create_task(_after_the_app(conn))
+    await asyncio.wait_for(entered.wait(), 5)
+    conn.disconnect()
+    assert await asyncio.wait_for(task, 5) == (0, "server code ran on")
+    assert conn.sent == []
+
+
+async def test_a_swallowed_disconnect_never_cancels_the_servers_code(app: Sanic, server: FakeServer) -> None:
+    entered = asyncio.Event()
+    events: list[str] = []
+
+    @app.get("/")
+    async def stubborn(request: Request) -> Any:
+        entered.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            events.append("swallowed")
+        return response.text("anyone there?")
+
+    conn = server.http("GET", "/").push({"type": "http.request"})
+    task = asyncio.create_task(_after_the_app(conn))
+    await asyncio.wait_for(entered.wait(), 5)
+    conn.disconnect()
+    assert await asyncio.wait_for(task, 5) == (0, "server code ran on")
+    assert events == ["swallowed"]
+    assert conn.sent == []
+
+
+async def test_a_response_timeout_never_cancels_the_servers_code(app: Sanic, server: FakeServer) -> None:
+    app.config.RESPONSE_TIMEOUT = 0.2
+
+    @app.get("/")
+    async def slow(request: Request) -> Any:
+        await asyncio.sleep(30)
+
+    conn = server.http("GET", "/").push({"type": "http.request"})
+    assert await asyncio.wait_for(_after_the_app(conn), 5) == (0, "server code ran on")
+    assert conn.status == 503
+
+
+async def test_a_swallowed_response_timeout_never_cancels_the_servers_code(app: Sanic, server: FakeServer) -> None:
+    app.config.RESPONSE_TIMEOUT = 0.2
+
+    @app.get("/")
+    async def stubborn(request: Request) -> Any:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(30)
+        return response.text("late but here")
+
+    conn = server.http("GET", "/").push({"type": "http.request"})
+    assert await asyncio.wait_for(_after_the_app(conn), 5) == (0, "server code ran on")
+    assert (conn.status, conn.body) == (200, b"late but here")
+
+
+async def test_the_server_cancelling_during_our_own_cancel_still_propagates(app: Sanic, server: FakeServer) -> None:
+    entered = asyncio.Event()
+
+    @app.get("/")
+    async def slow(request: Request) -> Any:
+        entered.set()
+        await asyncio.sleep(30)
+
+    conn = server.http("GET", "/").push({"type": "http.request"})
+    task = conn.start()
+    await asyncio.wait_for(entered.wait(), 5)
+    conn.disconnect()
+    await asyncio.sleep(0)  # the watcher reads the disconnect and cancels the handler
+    task.cancel()  # and the server cancels the request as well
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)
     assert server.asgi.runtime.inflight == 0
 
 
