@@ -312,7 +312,7 @@ class HTTPCycle:
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
-        self.request_bytes, self.request_body = body_framing(request.headers, version)
+        self.request_bytes, self.request_body = body_framing(headers, version)
         return request
 
     def _make_empty_request(self) -> None:
@@ -491,12 +491,24 @@ class HTTPCycle:
             "status": status,
             "headers": [(name.lower(), value) for name, value in res.processed_headers],
         }
-        if self.trailers is not None:
-            start["trailers"] = True
-        await self._asgi_send(start)
-        self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
-        if end_stream or data:
-            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+        if self.trailers is not None or self._disconnected:
+            if self.trailers is not None:
+                start["trailers"] = True
+            await self._asgi_send(start)
+            self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
+            if end_stream or data:
+                await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+            return
+        # The common case, _asgi_send inlined (this runs on every response).
+        try:
+            await self._send(start)
+            self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
+            if end_stream or data:
+                await self._send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+        except OSError:
+            self._mark_disconnected()
+            raise RequestCancelled() from None
+        self._last_io = monotonic()
 
     async def _send_fixed(self, data: bytes, end_stream: bool) -> None:
         bytes_left = self._bytes_left - len(data)
@@ -715,11 +727,20 @@ class HTTPCycle:
         return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
 
 
-def body_framing(headers: Mapping[str, str], version: str) -> tuple[int, bool]:
-    """(declared content-length, whether a body follows).  HTTP/1 announces
-    a body with content-length or transfer-encoding; HTTP/2 and 3 may send
-    one without either."""
-    length = headers.get("content-length")
+def body_framing(headers: list[tuple[str, str]], version: str) -> tuple[int, bool]:
+    """(declared content-length, whether a body follows), from the request's
+    header pairs (names lowercased).  HTTP/1 announces a body with
+    content-length or transfer-encoding; HTTP/2 and 3 may send one without
+    either.  (A scan of the few pairs costs less than two lookups in Sanic's
+    case-insensitive ``Header``.)"""
+    length: str | None = None
+    chunked = False
+    for name, value in headers:
+        if name == "content-length":
+            if length is None:
+                length = value
+        elif name == "transfer-encoding":
+            chunked = True
     if length is not None:
         try:
             declared = int(length)
@@ -727,7 +748,7 @@ def body_framing(headers: Mapping[str, str], version: str) -> tuple[int, bool]:
             declared = 0
         return declared, declared > 0
     if version in ("1.0", "1.1"):
-        return 0, "transfer-encoding" in headers
+        return 0, chunked
     return 0, True
 
 
