@@ -95,6 +95,7 @@ class HTTPCycle:
         "_bytes_left",
         "_cancel_reason",
         "_chunked",
+        "_count_body",
         "_disconnected",
         "_last_io",
         "_peek",
@@ -102,6 +103,7 @@ class HTTPCycle:
         "_reading_body",
         "_receive",
         "_send",
+        "_stepped",
         "_task",
         "_timer",
         "_trailers_declared",
@@ -144,6 +146,7 @@ class HTTPCycle:
         self._last_io = 0.0
         self._bytes_left = 0
         self._chunked = False
+        self._count_body = True
         self._perft0: float | None = None
         self._disconnected = False
         # An exception Sanic's handle_exception saw after the response had
@@ -151,6 +154,8 @@ class HTTPCycle:
         self.failed_after_start: BaseException | None = None
         self._peek: asyncio.Task[Message] | None = None
         self._reading_body = False
+        # Whether the handler's first step is over (_after_first_step ran).
+        self._stepped = False
         # Response trailers, once a handler asked for them (sanic_asgi.response_trailers).
         self.trailers: Header | None = None
         self._trailers_declared = False
@@ -313,6 +318,7 @@ class HTTPCycle:
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
         self.request_bytes, self.request_body = body_framing(headers, version)
+        self._count_body = not self.request_bytes
         return request
 
     def _make_empty_request(self) -> None:
@@ -404,10 +410,11 @@ class HTTPCycle:
                     raise UnexpectedMessage(f"http.request body must be bytes, got {type(body).__name__}")
                 if not message.get("more_body", False):
                     self.request_body = False
-                    self._start_watcher()
+                    if self._stepped:  # else _after_first_step starts it
+                        self._start_watcher()
                 if body:
                     self._last_io = monotonic()
-                    if "content-length" not in self.request.headers:  # type: ignore[union-attr]
+                    if self._count_body:  # no content-length: count what arrives
                         self.request_bytes += len(body)
                         if self.request_bytes > self.request_max_size:
                             raise PayloadTooLarge("Request body exceeds the size limit")
@@ -615,6 +622,7 @@ class HTTPCycle:
             task.cancel()
 
     def _after_first_step(self) -> None:
+        self._stepped = True
         task = self._task
         if task is None or task.done():
             return

@@ -201,6 +201,7 @@ class LegacyHTTPCycle(HTTPCycle):
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
         self.request_bytes, self.request_body = body_framing(headers, version)
+        self._count_body = not self.request_bytes
         self.legacy_response = None
         return request
 
