@@ -456,6 +456,9 @@ class HTTPCycle:
         headers = res.headers
         size = len(data)
         send: SendFunc | None
+        # content-length of a body sent in one block: added to the head as
+        # bytes (Sanic sets it in res.headers, which costs more per request).
+        length: int | None = None
         if not has_message_body(status):
             send = None
             if data or not end_stream or "content-length" in headers or "transfer-encoding" in headers:
@@ -469,7 +472,8 @@ class HTTPCycle:
         elif self.head_only and "content-length" in headers:
             send = None
         elif end_stream:
-            headers["content-length"] = size
+            headers.popall("content-length", None)
+            length = size
             send = None
         elif "content-length" in headers:
             self._bytes_left = int(headers["content-length"]) - size
@@ -492,12 +496,11 @@ class HTTPCycle:
         self.send = send
 
         if self.runtime.access_log:
-            self._log_response()
-        start: Message = {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(name.lower(), value) for name, value in res.processed_headers],
-        }
+            self._log_response(length)
+        start_headers = [(name.lower(), value) for name, value in res.processed_headers]
+        if length is not None:
+            start_headers.append((b"content-length", b"%d" % length))
+        start: Message = {"type": "http.response.start", "status": status, "headers": start_headers}
         if self.trailers is not None or self._disconnected:
             if self.trailers is not None:
                 start["trailers"] = True
@@ -706,13 +709,17 @@ class HTTPCycle:
     # ------------------------------------------------------------------ #
     # Access log, as sanic.http.Http.log_response / HttpProtocol.log_disconnect
     # ------------------------------------------------------------------ #
-    def _log_response(self) -> None:
+    def _log_response(self, length: int | None = None) -> None:
         req, res = self.request, self.response
         assert req is not None
         assert res is not None
+        if self._chunked:
+            byte: Any = "chunked"
+        else:
+            byte = res.headers.get("content-length", 0) if length is None else length
         extra = {
             "status": getattr(res, "status", 0),
-            "byte": "chunked" if self._chunked else res.headers.get("content-length", 0),
+            "byte": byte,
             "host": self._host_for_log(req),
             "request": f"{req.method} {req.url}",
             "duration": f" {1000 * (perf_counter() - self._perft0):.1f}ms" if self._perft0 is not None else "",
