@@ -30,7 +30,7 @@ copies ``Http``'s rules where they decide what the client sees:
   whether the body has already ended).  The handler runs in the server's
   own task (Python 3.11+; a task of its own before, where a cancellation
   cannot be taken back), as Sanic's run in its connection task, and the
-  cancellation is taken back once handled (``_run_inline``).
+  cancellation is taken back once handled (``run``).
   ``RESPONSE_TIMEOUT`` is an
   idle timer reset by every body chunk and send, as Sanic's
   ``check_timeouts``; it cancels the same way and answers 503.  Neither can
@@ -211,61 +211,59 @@ class HTTPCycle:
                 await self._error_response(exc)
                 return
             self._last_io = monotonic()
-            if _INLINE:
-                await self._run_inline(request)
+            if not _INLINE:
+                await self._run_in_task(request)
                 return
-            # Before Python 3.11 a cancellation cannot be taken back
-            # (Task.uncancel), so the handler runs in a task of its own: a
-            # disconnect or a timeout cancels that task, never the server's.
-            # Awaiting it forwards a cancellation of ours (server shutdown)
-            # into it.  The watcher and the timer are looked after once the
-            # task has taken its first step.
-            task = self._task = asyncio.get_running_loop().create_task(self._handle(request))
+            # Python 3.11+: the handler runs in the server's own task, as
+            # Sanic's handlers run in its connection task (no task per
+            # request).  A disconnect or a timeout cancels this task only
+            # while _handle runs (_task is set just for that span): the task
+            # is then suspended inside it, so the CancelledError is raised
+            # there, and the cancellation is taken back (Task.uncancel) once
+            # handled, so the server's code after us never sees it.  A
+            # cancellation that is not ours (the server's) leaves
+            # cancelling() above zero and goes on up.  The disconnect watcher
+            # and the RESPONSE_TIMEOUT timer are set up only for a handler
+            # still running after its first step; most finish in it.
+            task = self._task = asyncio.current_task()
+            assert task is not None
             asyncio.get_running_loop().call_soon(self._after_first_step)
             try:
-                await task
+                await self._handle(request)
             except asyncio.CancelledError:
-                # The handler task ended cancelled.  If the client is gone
-                # that is the expected end of the request; if the server
-                # cancelled *us*, the cancellation must go on up.
-                if not self._disconnected or _really_cancelled(asyncio.current_task()):
+                # Raised from the error page's own send, or a server's cancel.
+                if self._cancel_reason is not None:
+                    self._cancel_reason = None
+                    task.uncancel()
+                if not self._disconnected or task.cancelling() > 0:
                     raise
+            finally:
+                self._task = None
+                if self._cancel_reason is not None:
+                    # Ours, and the handler swallowed it.
+                    self._cancel_reason = None
+                    task.uncancel()
         finally:
             self._cleanup()
             runtime.request_finished()
 
-    async def _run_inline(self, request: Request) -> None:
-        """Python 3.11+: the handler runs in the server's own task, as Sanic's
-        handlers run in its connection task (no task per request).
-
-        A disconnect or a timeout cancels this task only while ``_handle``
-        runs (``_task`` is set just for that span): the task is then
-        suspended inside it, so the ``CancelledError`` is raised there, and
-        the cancellation is taken back (``Task.uncancel``) once handled, so
-        the server's code after us never sees it.  A cancellation that is not
-        ours (the server's) leaves ``cancelling()`` above zero and goes on up.
-        The disconnect watcher and the ``RESPONSE_TIMEOUT`` timer are set up
-        only for a handler still running after its first step; most finish
-        in it.
-        """
-        task = self._task = asyncio.current_task()
-        assert task is not None
+    async def _run_in_task(self, request: Request) -> None:
+        """Before Python 3.11 a cancellation cannot be taken back
+        (``Task.uncancel``), so the handler runs in a task of its own: a
+        disconnect or a timeout cancels that task, never the server's.
+        Awaiting it forwards a cancellation of ours (server shutdown) into
+        it.  The watcher and the timer are looked after once the task has
+        taken its first step."""
+        task = self._task = asyncio.get_running_loop().create_task(self._handle(request))
         asyncio.get_running_loop().call_soon(self._after_first_step)
         try:
-            await self._handle(request)
+            await task
         except asyncio.CancelledError:
-            # Raised from the error page's own send, or a server's cancel.
-            if self._cancel_reason is not None:
-                self._cancel_reason = None
-                task.uncancel()
-            if not self._disconnected or task.cancelling() > 0:
+            # The handler task ended cancelled.  If the client is gone that
+            # is the expected end of the request; if the server cancelled
+            # *us*, the cancellation must go on up.
+            if not self._disconnected or _really_cancelled(asyncio.current_task()):
                 raise
-        finally:
-            self._task = None
-            if self._cancel_reason is not None:
-                # Ours, and the handler swallowed it.
-                self._cancel_reason = None
-                task.uncancel()
 
     async def _handle(self, request: Request) -> None:
         self.stage = Stage.HANDLER
