@@ -537,19 +537,9 @@ class HTTPCycle:
         if end_stream:
             self.send = None
             self.stage = Stage.IDLE
-        elif not data:
-            return
-        message = {"type": "http.response.body", "body": data, "more_body": not end_stream}
-        if self.trailers is not None or self._disconnected:
-            await self._asgi_send(message)
-            return
-        # _asgi_send inlined: this runs for every chunk of a stream (SSE).
-        try:
-            await self._send(message)
-        except OSError:
-            self._mark_disconnected()
-            raise RequestCancelled() from None
-        self._last_io = monotonic()
+            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": False})
+        elif data:
+            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": True})
 
     async def _send_head_ignored(self, data: bytes, end_stream: bool) -> None:
         if end_stream:

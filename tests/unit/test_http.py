@@ -5,7 +5,6 @@ driven message by message (no network).  Sanic's own server
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sys
 from typing import Any
@@ -665,78 +664,53 @@ async def _after_the_app(conn: Any) -> tuple[int, str]:
     return cancelling, "server code ran on"
 
 
-async def test_a_disconnect_never_cancels_the_servers_code(app: Sanic, server: FakeServer) -> None:
+def _waiting_route(app: Sanic, *, swallow: bool) -> asyncio.Event:
+    """GET / waits; with ``swallow`` it catches the cancellation and answers."""
     entered = asyncio.Event()
 
     @app.get("/")
-    async def slow(request: Request) -> Any:
-        entered.set()
-        await asyncio.sleep(30)
-
-    conn = server.http("GET", "/").push({"type": "http.request"})
-    task = asyncio.create_task(_after_the_app(conn))
-    await asyncio.wait_for(entered.wait(), 5)
-    conn.disconnect()
-    assert await asyncio.wait_for(task, 5) == (0, "server code ran on")
-    assert conn.sent == []
-
-
-async def test_a_swallowed_disconnect_never_cancels_the_servers_code(app: Sanic, server: FakeServer) -> None:
-    entered = asyncio.Event()
-    events: list[str] = []
-
-    @app.get("/")
-    async def stubborn(request: Request) -> Any:
+    async def waiting(request: Request) -> Any:
         entered.set()
         try:
             await asyncio.sleep(30)
         except asyncio.CancelledError:
-            events.append("swallowed")
-        return response.text("anyone there?")
+            if not swallow:
+                raise
+        return response.text("late but here")
 
+    return entered
+
+
+@pytest.mark.parametrize("swallow", [False, True], ids=["handler-cancelled", "handler-swallows"])
+async def test_a_disconnect_never_cancels_the_servers_code(app: Sanic, server: FakeServer, swallow: bool) -> None:
+    entered = _waiting_route(app, swallow=swallow)
     conn = server.http("GET", "/").push({"type": "http.request"})
     task = asyncio.create_task(_after_the_app(conn))
     await asyncio.wait_for(entered.wait(), 5)
     conn.disconnect()
     assert await asyncio.wait_for(task, 5) == (0, "server code ran on")
-    assert events == ["swallowed"]
-    assert conn.sent == []
+    assert conn.sent == []  # even the swallowing handler's answer: the client is gone
 
 
-async def test_a_response_timeout_never_cancels_the_servers_code(app: Sanic, server: FakeServer) -> None:
+@pytest.mark.parametrize(
+    ("swallow", "answer"),
+    [(False, (503, b"")), (True, (200, b"late but here"))],
+    ids=["handler-cancelled", "handler-swallows"],
+)
+async def test_a_response_timeout_never_cancels_the_servers_code(
+    app: Sanic, server: FakeServer, swallow: bool, answer: tuple[int, bytes]
+) -> None:
     app.config.RESPONSE_TIMEOUT = 0.2
-
-    @app.get("/")
-    async def slow(request: Request) -> Any:
-        await asyncio.sleep(30)
-
+    _waiting_route(app, swallow=swallow)
     conn = server.http("GET", "/").push({"type": "http.request"})
     assert await asyncio.wait_for(_after_the_app(conn), 5) == (0, "server code ran on")
-    assert conn.status == 503
-
-
-async def test_a_swallowed_response_timeout_never_cancels_the_servers_code(app: Sanic, server: FakeServer) -> None:
-    app.config.RESPONSE_TIMEOUT = 0.2
-
-    @app.get("/")
-    async def stubborn(request: Request) -> Any:
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.sleep(30)
-        return response.text("late but here")
-
-    conn = server.http("GET", "/").push({"type": "http.request"})
-    assert await asyncio.wait_for(_after_the_app(conn), 5) == (0, "server code ran on")
-    assert (conn.status, conn.body) == (200, b"late but here")
+    assert conn.status == answer[0]
+    if answer[1]:
+        assert conn.body == answer[1]
 
 
 async def test_the_server_cancelling_during_our_own_cancel_still_propagates(app: Sanic, server: FakeServer) -> None:
-    entered = asyncio.Event()
-
-    @app.get("/")
-    async def slow(request: Request) -> Any:
-        entered.set()
-        await asyncio.sleep(30)
-
+    entered = _waiting_route(app, swallow=False)
     conn = server.http("GET", "/").push({"type": "http.request"})
     task = conn.start()
     await asyncio.wait_for(entered.wait(), 5)
