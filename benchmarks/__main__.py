@@ -36,6 +36,7 @@ LABELS = {
     "sanic-server": "Sanic's own server (HttpProtocol)",
     "sanic-native": "Sanic native ASGI (uvicorn)",
     "sanic-asgi": "sanic-asgi (uvicorn)",
+    "sanic-floor": "floor: Request + handle_request only (uvicorn)",
     "starlette": "Starlette (uvicorn)",
     "bare": "bare ASGI app (uvicorn)",
 }

@@ -22,8 +22,9 @@ JSON_BODY = {"message": "Hello, World!", "id": 1}
 STREAM_CHUNKS = (b"x" * 1024,) * 4
 
 # name -> what serves it.  "sanic-server" is Sanic's own HttpProtocol; the
-# others are ASGI applications.
-CANDIDATES = ("sanic-server", "sanic-native", "sanic-asgi", "starlette", "bare")
+# others are ASGI applications ("sanic-floor": the least an adapter must do,
+# benchmarks/floor.py).
+CANDIDATES = ("sanic-server", "sanic-native", "sanic-asgi", "sanic-floor", "starlette", "bare")
 ASGI_CANDIDATES = CANDIDATES[1:]
 
 
@@ -166,6 +167,10 @@ def make_candidate(name: str) -> Any:
         from sanic_asgi import ASGIApp
 
         return ASGIApp(make_sanic_app())
+    if name == "sanic-floor":
+        from .floor import make_floor
+
+        return make_floor(make_sanic_app())
     if name == "starlette":
         return make_starlette_app()
     if name == "bare":

@@ -68,12 +68,12 @@ SERVERS: dict[str, list[str]] = {
     ],
     "uvicorn+sanic-asgi": [
         str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
+        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
         "benchmarks.served.sanic_asgi:app",
     ],
     "uvicorn+sanic-native": [
         str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
+        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
         "benchmarks.served.sanic_native:app",
     ],
 }  # fmt: skip

@@ -243,13 +243,19 @@ class Harness:
         from uvicorn.server import ServerState
 
         # uvicorn's defaults, except: its keep-alive timer would close the
-        # idle fake connection, and logging stays off (as for every candidate).
+        # idle fake connection, logging stays off (as for every candidate),
+        # and no ProxyHeadersMiddleware: Sanic's own server rewrites no
+        # addresses at the protocol level (Sanic's Request reads forwarded
+        # headers as its config says), and `sanic-asgi run` starts uvicorn
+        # with --no-proxy-headers for that reason.  Same for every ASGI
+        # candidate.
         config = Config(
             app=self.app,
             http="httptools",
             ws="auto",
             loop="none",
             lifespan="on",
+            proxy_headers=False,
             timeout_keep_alive=3600,
             ws_ping_interval=None,
             access_log=False,

@@ -27,7 +27,11 @@ copies ``Http``'s rules where they decide what the client sees:
   ``http.disconnect`` and cancels the request task, as Sanic's
   ``connection_lost`` cancels its connection task (HTTP/2 and 3 announce no
   body length, so there the first ``http.request`` is read ahead to learn
-  whether the body has already ended).  ``RESPONSE_TIMEOUT`` is an
+  whether the body has already ended).  The handler runs in the server's
+  own task (Python 3.11+; a task of its own before, where a cancellation
+  cannot be taken back), as Sanic's run in its connection task, and the
+  cancellation is taken back once handled (``run``).
+  ``RESPONSE_TIMEOUT`` is an
   idle timer reset by every body chunk and send, as Sanic's
   ``check_timeouts``; it cancels the same way and answers 503.  Neither can
   act while a step of the handler runs, and most handlers finish in their
@@ -93,6 +97,7 @@ class HTTPCycle:
         "_bytes_left",
         "_cancel_reason",
         "_chunked",
+        "_count_body",
         "_disconnected",
         "_last_io",
         "_peek",
@@ -100,6 +105,7 @@ class HTTPCycle:
         "_reading_body",
         "_receive",
         "_send",
+        "_stepped",
         "_task",
         "_timer",
         "_trailers_declared",
@@ -142,6 +148,7 @@ class HTTPCycle:
         self._last_io = 0.0
         self._bytes_left = 0
         self._chunked = False
+        self._count_body = True
         self._perft0: float | None = None
         self._disconnected = False
         # An exception Sanic's handle_exception saw after the response had
@@ -149,6 +156,8 @@ class HTTPCycle:
         self.failed_after_start: BaseException | None = None
         self._peek: asyncio.Task[Message] | None = None
         self._reading_body = False
+        # Whether the handler's first step is over (_after_first_step ran).
+        self._stepped = False
         # Response trailers, once a handler asked for them (sanic_asgi.response_trailers).
         self.trailers: Header | None = None
         self._trailers_declared = False
@@ -203,39 +212,60 @@ class HTTPCycle:
                 self.stage = Stage.HANDLER
                 await self._error_response(exc)
                 return
-            # The handler runs in a task of its own, so that a disconnect or
-            # a timeout cancels the handler and never the server's task (a
-            # cancel that lands after the handler returned would otherwise
-            # hit the server's code).  Awaiting it forwards a cancellation of
-            # ours (server shutdown) into it.  On Python 3.12+ the task
-            # starts eagerly: its first step runs now, inside the new task
-            # (asyncio.current_task() is the handler's own from its first
-            # line, which anyio cancel scopes and asyncio.timeout rely on),
-            # and a handler that finishes in it never reaches the loop.  The
-            # disconnect watcher and the RESPONSE_TIMEOUT timer are set up
-            # only for a handler still running after its first step; the
-            # idle clock starts now all the same.
             self._last_io = monotonic()
-            task = self._task = _start_task(self._handle(request))
-            if task.done():
-                task.result()
+            if not _INLINE:
+                await self._run_in_task(request)
                 return
-            if _eager_task_factory is None:
-                # Before 3.12 the task has not run yet: look after its first step.
-                asyncio.get_running_loop().call_soon(self._after_first_step)
-            else:
-                self._after_first_step()
+            # Python 3.11+: the handler runs in the server's own task, as
+            # Sanic's handlers run in its connection task (no task per
+            # request).  A disconnect or a timeout cancels this task only
+            # while _handle runs (_task is set just for that span): the task
+            # is then suspended inside it, so the CancelledError is raised
+            # there, and the cancellation is taken back (Task.uncancel) once
+            # handled, so the server's code after us never sees it.  A
+            # cancellation that is not ours (the server's) leaves
+            # cancelling() above zero and goes on up.  The disconnect watcher
+            # and the RESPONSE_TIMEOUT timer are set up only for a handler
+            # still running after its first step; most finish in it.
+            task = self._task = asyncio.current_task()
+            assert task is not None
+            asyncio.get_running_loop().call_soon(self._after_first_step)
             try:
-                await task
+                await self._handle(request)
             except asyncio.CancelledError:
-                # The handler task ended cancelled.  If the client is gone
-                # that is the expected end of the request; if the server
-                # cancelled *us*, the cancellation must go on up.
-                if not self._disconnected or _really_cancelled(asyncio.current_task()):
+                # Raised from the error page's own send, or a server's cancel.
+                if self._cancel_reason is not None:
+                    self._cancel_reason = None
+                    task.uncancel()
+                if not self._disconnected or task.cancelling() > 0:
                     raise
+            finally:
+                self._task = None
+                if self._cancel_reason is not None:
+                    # Ours, and the handler swallowed it.
+                    self._cancel_reason = None
+                    task.uncancel()
         finally:
             self._cleanup()
             runtime.request_finished()
+
+    async def _run_in_task(self, request: Request) -> None:
+        """Before Python 3.11 a cancellation cannot be taken back
+        (``Task.uncancel``), so the handler runs in a task of its own: a
+        disconnect or a timeout cancels that task, never the server's.
+        Awaiting it forwards a cancellation of ours (server shutdown) into
+        it.  The watcher and the timer are looked after once the task has
+        taken its first step."""
+        task = self._task = asyncio.get_running_loop().create_task(self._handle(request))
+        asyncio.get_running_loop().call_soon(self._after_first_step)
+        try:
+            await task
+        except asyncio.CancelledError:
+            # The handler task ended cancelled.  If the client is gone that
+            # is the expected end of the request; if the server cancelled
+            # *us*, the cancellation must go on up.
+            if not self._disconnected or _really_cancelled(asyncio.current_task()):
+                raise
 
     async def _handle(self, request: Request) -> None:
         self.stage = Stage.HANDLER
@@ -287,7 +317,8 @@ class HTTPCycle:
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
-        self.request_bytes, self.request_body = body_framing(request.headers, version)
+        self.request_bytes, self.request_body = body_framing(headers, version)
+        self._count_body = not self.request_bytes
         return request
 
     def _make_empty_request(self) -> None:
@@ -314,6 +345,8 @@ class HTTPCycle:
             task = self._task
             if task is not None and sys.version_info >= (3, 11):
                 task.uncancel()
+                if task.cancelling() > 0:
+                    raise exc  # the server cancelled the request too
         if reason == _DISCONNECT or self._disconnected:
             request = self.request
             logger.info(
@@ -377,10 +410,11 @@ class HTTPCycle:
                     raise UnexpectedMessage(f"http.request body must be bytes, got {type(body).__name__}")
                 if not message.get("more_body", False):
                     self.request_body = False
-                    self._start_watcher()
+                    if self._stepped:  # else _after_first_step starts it
+                        self._start_watcher()
                 if body:
                     self._last_io = monotonic()
-                    if "content-length" not in self.request.headers:  # type: ignore[union-attr]
+                    if self._count_body:  # no content-length: count what arrives
                         self.request_bytes += len(body)
                         if self.request_bytes > self.request_max_size:
                             raise PayloadTooLarge(self.too_large_message)
@@ -422,6 +456,9 @@ class HTTPCycle:
         headers = res.headers
         size = len(data)
         send: SendFunc | None
+        # content-length of a body sent in one block: added to the head as
+        # bytes (Sanic sets it in res.headers, which costs more per request).
+        length: int | None = None
         if not has_message_body(status):
             send = None
             if data or not end_stream or "content-length" in headers or "transfer-encoding" in headers:
@@ -435,7 +472,8 @@ class HTTPCycle:
         elif self.head_only and "content-length" in headers:
             send = None
         elif end_stream:
-            headers["content-length"] = size
+            headers.popall("content-length", None)
+            length = size
             send = None
         elif "content-length" in headers:
             self._bytes_left = int(headers["content-length"]) - size
@@ -458,18 +496,29 @@ class HTTPCycle:
         self.send = send
 
         if self.runtime.access_log:
-            self._log_response()
-        start: Message = {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(name.lower(), value) for name, value in res.processed_headers],
-        }
-        if self.trailers is not None:
-            start["trailers"] = True
-        await self._asgi_send(start)
-        self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
-        if end_stream or data:
-            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+            self._log_response(length)
+        start_headers = [(name.lower(), value) for name, value in res.processed_headers]
+        if length is not None:
+            start_headers.append((b"content-length", b"%d" % length))
+        start: Message = {"type": "http.response.start", "status": status, "headers": start_headers}
+        if self.trailers is not None or self._disconnected:
+            if self.trailers is not None:
+                start["trailers"] = True
+            await self._asgi_send(start)
+            self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
+            if end_stream or data:
+                await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+            return
+        # The common case, _asgi_send inlined (this runs on every response).
+        try:
+            await self._send(start)
+            self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
+            if end_stream or data:
+                await self._send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+        except OSError:
+            self._mark_disconnected()
+            raise RequestCancelled() from None
+        self._last_io = monotonic()
 
     async def _send_fixed(self, data: bytes, end_stream: bool) -> None:
         bytes_left = self._bytes_left - len(data)
@@ -576,6 +625,7 @@ class HTTPCycle:
             task.cancel()
 
     def _after_first_step(self) -> None:
+        self._stepped = True
         task = self._task
         if task is None or task.done():
             return
@@ -659,13 +709,17 @@ class HTTPCycle:
     # ------------------------------------------------------------------ #
     # Access log, as sanic.http.Http.log_response / HttpProtocol.log_disconnect
     # ------------------------------------------------------------------ #
-    def _log_response(self) -> None:
+    def _log_response(self, length: int | None = None) -> None:
         req, res = self.request, self.response
         assert req is not None
         assert res is not None
+        if self._chunked:
+            byte: Any = "chunked"
+        else:
+            byte = res.headers.get("content-length", 0) if length is None else length
         extra = {
             "status": getattr(res, "status", 0),
-            "byte": "chunked" if self._chunked else res.headers.get("content-length", 0),
+            "byte": byte,
             "host": self._host_for_log(req),
             "request": f"{req.method} {req.url}",
             "duration": f" {1000 * (perf_counter() - self._perft0):.1f}ms" if self._perft0 is not None else "",
@@ -688,11 +742,20 @@ class HTTPCycle:
         return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
 
 
-def body_framing(headers: Mapping[str, str], version: str) -> tuple[int, bool]:
-    """(declared content-length, whether a body follows).  HTTP/1 announces
-    a body with content-length or transfer-encoding; HTTP/2 and 3 may send
-    one without either."""
-    length = headers.get("content-length")
+def body_framing(headers: list[tuple[str, str]], version: str) -> tuple[int, bool]:
+    """(declared content-length, whether a body follows), from the request's
+    header pairs (names lowercased).  HTTP/1 announces a body with
+    content-length or transfer-encoding; HTTP/2 and 3 may send one without
+    either.  (A scan of the few pairs costs less than two lookups in Sanic's
+    case-insensitive ``Header``.)"""
+    length: str | None = None
+    chunked = False
+    for name, value in headers:
+        if name == "content-length":
+            if length is None:
+                length = value
+        elif name == "transfer-encoding":
+            chunked = True
     if length is not None:
         try:
             declared = int(length)
@@ -700,19 +763,12 @@ def body_framing(headers: Mapping[str, str], version: str) -> tuple[int, bool]:
             declared = 0
         return declared, declared > 0
     if version in ("1.0", "1.1"):
-        return 0, "transfer-encoding" in headers
+        return 0, chunked
     return 0, True
 
 
-def _start_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-    """A task for ``coro``, started eagerly where asyncio can (3.12+)."""
-    loop = asyncio.get_running_loop()
-    if _eager_task_factory is not None:
-        return _eager_task_factory(loop, coro)  # type: ignore[no-any-return]
-    return loop.create_task(coro)
-
-
-_eager_task_factory: Any = getattr(asyncio, "eager_task_factory", None)
+# Task.uncancel() (3.11+) lets a handler run inline in the server's task.
+_INLINE = sys.version_info >= (3, 11)
 
 
 def _really_cancelled(task: asyncio.Task[Any] | None) -> bool:

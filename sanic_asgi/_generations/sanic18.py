@@ -205,13 +205,15 @@ class LegacyHTTPCycle(HTTPCycle):
         request_class = runtime.request_class
         if scope.get("root_path"):
             request_class = prefixed_request_class(request_class)
+        headers = headers_from_scope(scope)
         request = runtime.generation.make_request(
-            request_class, target_from_scope(scope), headers_from_scope(scope), version, method, self, self.app
+            request_class, target_from_scope(scope), headers, version, method, self, self.app
         )
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = _set_conn_info(request, runtime.generation.make_conn_info(scope))
-        self.request_bytes, self.request_body = body_framing(request.headers, version)
+        self.request_bytes, self.request_body = body_framing(headers, version)
+        self._count_body = not self.request_bytes
         self.legacy_response = None
         return request
 

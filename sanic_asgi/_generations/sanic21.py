@@ -15,20 +15,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sanic.models.server_types import ConnInfo
-
 from .sanic22 import Sanic22, ScopeConnInfo
 
 if TYPE_CHECKING:
     from .._types import SanicApp, Scope
 
 
-class ScopeConnInfo21(ConnInfo):
-    """``ScopeConnInfo`` for Sanic 21.12's ``ConnInfo`` slots."""
+class ScopeConnInfo21(ScopeConnInfo):
+    """``ScopeConnInfo`` for Sanic 21.12's ``ConnInfo``, which has no
+    ``lost`` and ``network_paths`` slots."""
 
     __slots__ = ("lost", "network_paths")
-
-    __init__ = ScopeConnInfo.__init__
 
 
 class Sanic21(Sanic22):

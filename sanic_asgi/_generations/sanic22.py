@@ -27,49 +27,81 @@ class ScopeConnInfo(ConnInfo):
     """``ConnInfo`` filled from the ASGI scope instead of a socket.
 
     Sanic's ``ConnInfo(transport)`` asks the transport five questions through
-    ``get_extra_info``; the scope already holds every answer, so the fields are
-    set directly (same meaning as ``sanic.models.server_types.ConnInfo``).
+    ``get_extra_info``; the scope already holds every answer, so the fields
+    are set from it (same meaning as ``sanic.models.server_types.ConnInfo``).
+    Sanic's server builds one per connection; under ASGI one is needed per
+    request, and most requests never read it, so the fields are filled on
+    the first read of any of them (``__getattr__`` runs only for a field not
+    set yet).  A field written before that (``lost``, ``ctx``) is kept.
     """
 
-    __slots__ = ()
+    __slots__ = ("_scope",)
 
     def __init__(self, scope: Scope) -> None:
-        self.ctx = SimpleNamespace()
-        self.lost = False
-        self.ssl = ssl = scope.get("scheme") in _SECURE_SCHEMES
-        self.server_name = ""
-        self.cert: dict[str, Any] = {}
-        self.network_paths: list[Any] = []
-        # The server part is the same for every request a server sends:
-        # computed once per (server, ssl), it costs a dict lookup.
-        server = scope.get("server")
-        try:
-            self.sockname, self.server, self.server_port = _SERVER_PARTS[server, ssl]
-        except (KeyError, TypeError):  # new, or unhashable (a list)
-            self.sockname, self.server, self.server_port = parts = _server_parts(server, ssl)
-            with contextlib.suppress(TypeError):
-                if len(_SERVER_PARTS) > 64:
-                    _SERVER_PARTS.clear()
-                _SERVER_PARTS[server, ssl] = parts
-        client = scope.get("client")
-        if client:
-            host, port = client[0], client[1]
-            if port.__class__ is not int:
-                port = _port(port)
-            self.peername = (host, port)
-            self.client = f"[{host}]" if ":" in host else host
-            self.client_ip = host
-            self.client_port = port or 0
-        else:
-            self.peername = None
-            self.client = self.client_ip = ""
-            self.client_port = 0
-        extensions = scope.get("extensions")
-        if extensions:
-            tls = extensions.get("tls")
-            if tls:
-                self.ssl = True
-                self.server_name = tls.get("server_name") or ""  # SNI, as Sanic's
+        self._scope = scope
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "_scope" or name not in _FIELDS:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        for field, value in _fields_from_scope(self._scope).items():
+            try:
+                object.__getattribute__(self, field)
+            except AttributeError:
+                object.__setattr__(self, field, value)
+        return object.__getattribute__(self, name)
+
+
+# Every field of Sanic's ConnInfo (21.12's has no lost and network_paths).
+_FIELDS = frozenset(
+    (
+        *("client", "client_ip", "client_port", "peername", "server", "server_port", "server_name"),
+        *("sockname", "ssl", "cert", "ctx", "lost", "network_paths"),
+    )
+)
+
+
+def _fields_from_scope(scope: Scope) -> dict[str, Any]:
+    ssl = scope.get("scheme") in _SECURE_SCHEMES
+    fields: dict[str, Any] = {
+        "ctx": SimpleNamespace(),
+        "lost": False,
+        "ssl": ssl,
+        "server_name": "",
+        "cert": {},
+        "network_paths": [],
+        "peername": None,
+        "client": "",
+        "client_ip": "",
+        "client_port": 0,
+    }
+    # The server part is the same for every request a server sends:
+    # computed once per (server, ssl), it costs a dict lookup.
+    server = scope.get("server")
+    try:
+        parts = _SERVER_PARTS[server, ssl]
+    except (KeyError, TypeError):  # new, or unhashable (a list)
+        parts = _server_parts(server, ssl)
+        with contextlib.suppress(TypeError):
+            if len(_SERVER_PARTS) > 64:
+                _SERVER_PARTS.clear()
+            _SERVER_PARTS[server, ssl] = parts
+    fields["sockname"], fields["server"], fields["server_port"] = parts
+    client = scope.get("client")
+    if client:
+        host, port = client[0], client[1]
+        if port.__class__ is not int:
+            port = _port(port)
+        fields["peername"] = (host, port)
+        fields["client"] = f"[{host}]" if ":" in host else host
+        fields["client_ip"] = host
+        fields["client_port"] = port or 0
+    extensions = scope.get("extensions")
+    if extensions:
+        tls = extensions.get("tls")
+        if tls:
+            fields["ssl"] = True
+            fields["server_name"] = tls.get("server_name") or ""  # SNI, as Sanic's
+    return fields
 
 
 _SECURE_SCHEMES = frozenset(("https", "wss"))

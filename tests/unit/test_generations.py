@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -108,6 +109,33 @@ def test_scope_conn_info_empty_scope() -> None:
     assert info.peername is None
     assert info.sockname is None
     assert info.ssl is False
+
+
+def test_scope_conn_info_keeps_what_was_written_before_the_first_read() -> None:
+    # The fields are filled on the first read; a disconnect (lost) or a
+    # handler's ctx written before that must survive the fill.
+    info = ScopeConnInfo({"client": ("1.2.3.4", 5), "scheme": "http"})
+    info.lost = True
+    info.ctx = ctx = SimpleNamespace(user="ada")
+    assert info.client_ip == "1.2.3.4"
+    assert info.lost is True
+    assert info.ctx is ctx
+    info.client_ip = "9.9.9.9"
+    assert info.client_ip == "9.9.9.9"  # filled once, not again
+
+
+def test_scope_conn_info_ctx_is_one_namespace_per_request() -> None:
+    first, second = ScopeConnInfo({}), ScopeConnInfo({})
+    first.ctx.seen = True
+    assert not hasattr(second.ctx, "seen")
+    assert first.ctx is first.ctx
+
+
+def test_scope_conn_info_unknown_attribute_raises() -> None:
+    info = ScopeConnInfo({"client": ("1.2.3.4", 5)})
+    with pytest.raises(AttributeError, match="no_such_field"):
+        info.no_such_field  # noqa: B018
+    assert not hasattr(info, "__wrapped__")
 
 
 def test_setup_logging_without_sanic_setup(app: Sanic, monkeypatch: pytest.MonkeyPatch) -> None:

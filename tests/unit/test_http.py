@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
 import pytest
@@ -648,6 +649,76 @@ async def test_server_cancelling_the_request_propagates(app: Sanic, server: Fake
         await task
     assert events == ["finally"]
     assert conn.sent == []
+    assert server.asgi.runtime.inflight == 0
+
+
+async def _after_the_app(conn: Any) -> tuple[int, str]:
+    """Run the app as a server task does, then go on in that task: what the
+    server's own code sees after the app returned (3.11+: cancelling(), and
+    whether its next await is cancelled)."""
+    await conn.asgi(conn.scope, conn._receive, conn._send)
+    task = asyncio.current_task()
+    assert task is not None
+    cancelling = task.cancelling() if sys.version_info >= (3, 11) else 0
+    await asyncio.sleep(0.01)
+    return cancelling, "server code ran on"
+
+
+def _waiting_route(app: Sanic, *, swallow: bool) -> asyncio.Event:
+    """GET / waits; with ``swallow`` it catches the cancellation and answers."""
+    entered = asyncio.Event()
+
+    @app.get("/")
+    async def waiting(request: Request) -> Any:
+        entered.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            if not swallow:
+                raise
+        return response.text("late but here")
+
+    return entered
+
+
+@pytest.mark.parametrize("swallow", [False, True], ids=["handler-cancelled", "handler-swallows"])
+async def test_a_disconnect_never_cancels_the_servers_code(app: Sanic, server: FakeServer, swallow: bool) -> None:
+    entered = _waiting_route(app, swallow=swallow)
+    conn = server.http("GET", "/").push({"type": "http.request"})
+    task = asyncio.create_task(_after_the_app(conn))
+    await asyncio.wait_for(entered.wait(), 5)
+    conn.disconnect()
+    assert await asyncio.wait_for(task, 5) == (0, "server code ran on")
+    assert conn.sent == []  # even the swallowing handler's answer: the client is gone
+
+
+@pytest.mark.parametrize(
+    ("swallow", "answer"),
+    [(False, (503, b"")), (True, (200, b"late but here"))],
+    ids=["handler-cancelled", "handler-swallows"],
+)
+async def test_a_response_timeout_never_cancels_the_servers_code(
+    app: Sanic, server: FakeServer, swallow: bool, answer: tuple[int, bytes]
+) -> None:
+    app.config.RESPONSE_TIMEOUT = 0.2
+    _waiting_route(app, swallow=swallow)
+    conn = server.http("GET", "/").push({"type": "http.request"})
+    assert await asyncio.wait_for(_after_the_app(conn), 5) == (0, "server code ran on")
+    assert conn.status == answer[0]
+    if answer[1]:
+        assert conn.body == answer[1]
+
+
+async def test_the_server_cancelling_during_our_own_cancel_still_propagates(app: Sanic, server: FakeServer) -> None:
+    entered = _waiting_route(app, swallow=False)
+    conn = server.http("GET", "/").push({"type": "http.request"})
+    task = conn.start()
+    await asyncio.wait_for(entered.wait(), 5)
+    conn.disconnect()
+    await asyncio.sleep(0)  # the watcher reads the disconnect and cancels the handler
+    task.cancel()  # and the server cancels the request as well
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)
     assert server.asgi.runtime.inflight == 0
 
 
