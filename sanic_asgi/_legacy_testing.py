@@ -32,14 +32,16 @@ from typing import Any, Callable
 
 from ._app import ASGIApp
 
-__all__ = ["legacy_clients", "serve_on", "uvicorn_ws"]
+__all__ = ["legacy_clients", "listening_socket", "serve_on", "uvicorn_ws"]
 
 log = logging.getLogger("sanic_asgi.testing")
 
 _ABSOLUTE = ("http:", "https:", "ftp:", "ftps://", "//", "ws:", "wss:")
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A listening, non-blocking socket on (host, port), for a server to adopt
+    (also used by ``sanic_asgi.testing``'s servers)."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -227,7 +229,7 @@ def legacy_clients(original_test_client: type, original_asgi_client: type, serve
             host = host or server_kwargs.pop("host", None) or self.host
             sock = server_kwargs.pop("sock", None)
             if sock is None:
-                sock = _bind(host, self.port or 0)
+                sock = listening_socket(host, self.port or 0)
             else:
                 sock.listen(100)
                 sock.setblocking(False)
@@ -291,7 +293,7 @@ def legacy_clients(original_test_client: type, original_asgi_client: type, serve
 
         async def request(self, method: str, url: str, gather_request: bool = True, *args: Any, **kwargs: Any) -> Any:
             self.gather_request = gather_request
-            sock = _bind("127.0.0.1", 0)
+            sock = listening_socket("127.0.0.1", 0)
             port = sock.getsockname()[1]
             if not url.startswith(_ABSOLUTE):
                 url = url if url.startswith("/") else f"/{url}"
@@ -315,7 +317,7 @@ def legacy_clients(original_test_client: type, original_asgi_client: type, serve
         async def websocket(self, uri: str, subprotocols: Any = None, *args: Any, **kwargs: Any) -> Any:
             import websockets
 
-            sock = _bind("127.0.0.1", 0)
+            sock = listening_socket("127.0.0.1", 0)
             port = sock.getsockname()[1]
             # (no Host of Sanic's client here: the websockets client sends its own)
             headers = dict(kwargs.pop("headers", None) or {})

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from .._exceptions import ConfigurationError, LifespanFailure
-from .._legacy_testing import uvicorn_ws
+from .._legacy_testing import listening_socket, uvicorn_ws
 from ._lifespan import LifespanDriver, _original_error
 from ._websocket import ASGIWebSocket, websocket_scope
 
@@ -56,19 +56,6 @@ def free_port(host: str = "127.0.0.1") -> int:
 def _socket_for(host: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     return socket.socket(family, socket.SOCK_STREAM)
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    sock = _socket_for(host)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.listen(100)
-    sock.setblocking(False)
-    return sock
 
 
 class Served:
@@ -304,7 +291,7 @@ class Uvicorn(_RealServer):
     async def start(self, graceful_shutdown_timeout: float | None) -> None:
         import uvicorn
 
-        sock = _bind(self.host, self.port)
+        sock = listening_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         self._sockets = [sock]
         config = uvicorn.Config(
@@ -353,7 +340,7 @@ class Hypercorn(_RealServer):
         from hypercorn.asyncio import serve as hypercorn_serve
         from hypercorn.config import Config
 
-        sock = _bind(self.host, self.port)
+        sock = listening_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         config = Config()
         config.bind = [f"fd://{sock.detach()}"]

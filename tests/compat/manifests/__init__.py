@@ -43,8 +43,13 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
+from typing import TypeVar
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 ADAPTER_MODES = frozenset({"inprocess", "uvicorn", "hypercorn"})
 ALL_MODES = ADAPTER_MODES | {"own"}
@@ -70,6 +75,18 @@ PYTEST_SANIC_VERSION = "1.9.1"
 PYTEST_SANIC_SHA256 = "a9a11f61dedbc3738c6a4f3d8ec24c42d48e25314ca1696f00782c7a0b3e1f16"
 
 _HERE = Path(__file__).resolve().parent
+
+
+def differs(newer: dict[_K, _V], *, drop: Iterable[_K] = (), add: dict[_K, _V] | None = None) -> dict[_K, _V]:
+    """A table of an older release's manifest, written as its difference from
+    the next release's: that table less ``drop``, plus ``add``."""
+    dropped = set(drop)
+    unknown = dropped - newer.keys()
+    if unknown:
+        raise ValueError(f"drop names entries the newer release does not have: {sorted(map(str, unknown))}")
+    table = {key: value for key, value in newer.items() if key not in dropped}
+    table.update(add or {})
+    return table
 
 
 def module_name(version: str) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from . import ADAPTER_MODES, ALL_MODES, REAL_SERVERS
+from . import ADAPTER_MODES, ALL_MODES, REAL_SERVERS, differs
 from . import PYTEST_INI as PYTEST_INI
 from . import PYTEST_SANIC_SHA256 as PYTEST_SANIC_SHA256
 from . import PYTEST_SANIC_VERSION as PYTEST_SANIC_VERSION
+from . import sanic_20_12_7 as _newer
 
 SANIC_VERSION = "19.12.5"
 # sha256 of sanic-19.12.5.tar.gz, the sdist `pip download sanic==19.12.5 --no-binary sanic` fetches.
@@ -23,172 +24,61 @@ MODES = REAL_SERVERS | {"own"}
 # request, on its own server as through the adapter: one worker, or two would collide.
 XDIST = False
 
-# Paths relative to the unpacked sdist root; a directory entry ends with "/".
-SERVER_PROCESS: dict[str, str] = {
-    "tests/test_bad_request.py": "sends malformed bytes to Sanic's HTTP/1 parser over a raw socket",
-    "tests/test_custom_protocol.py": "a custom protocol class for Sanic's server (app.run(protocol=...))",
-    "tests/test_keep_alive_timeout.py": "KEEP_ALIVE_TIMEOUT of Sanic's protocol, over ReusableClient",
-    "tests/test_logo.py": "the MOTD logo Sanic's server prints at startup",
-    "tests/test_multiprocessing.py": "worker processes of Sanic's server",
-    "tests/test_request_buffer_queue_size.py": "flow control of Sanic's HttpProtocol (REQUEST_BUFFER_QUEUE_SIZE)",
-    "tests/test_request_timeout.py": "REQUEST_TIMEOUT of Sanic's HttpProtocol, over a connector delaying the request",
-    "tests/test_server_events.py": "listener order of app.create_server() / app.run() on Sanic's server",
-    "tests/test_signal_handlers.py": "OS signal handlers installed by Sanic's server",
-    "tests/test_worker.py": "Sanic's gunicorn worker class",
-}
+# Sanic 19.12.5's suite as it differs from Sanic 20.12.7's (manifests.sanic_20_12_7):
+# ``drop``: the newer release's entries that do not apply to this one; ``add``: this
+# release's own entries (an entry whose reason or modes differ counts as added).
 
-NO_CLIENT: dict[str, str] = {
-    "tests/benchmark/": "router micro-benchmarks (pytest-benchmark); no request is served",
-    "tests/test_config.py": "config loading and precedence",
-    "tests/test_headers.py": "header parsing helpers (sanic.headers); no request is served",
-    "tests/test_helpers.py": "sanic.helpers functions",
-}
+SERVER_PROCESS: dict[str, str] = differs(
+    _newer.SERVER_PROCESS,
+    drop=(
+        "tests/test_reloader.py",
+        "tests/test_unix_socket.py",
+    ),
+)
 
-_ADAPTER = ADAPTER_MODES
-_EVERYWHERE = ALL_MODES
+NO_CLIENT: dict[str, str] = differs(
+    _newer.NO_CLIENT,
+    drop=(
+        "tests/test_load_module_from_file_location.py",
+        "tests/test_update_config.py",
+    ),
+)
 
-# nodeid -> (modes, reason).  Strict xfail in those modes.
-XFAIL: dict[str, tuple[frozenset[str], str]] = {
-    "tests/test_asgi.py::test_listeners_triggered": (
-        _EVERYWHERE,
-        (
-            "fails on Sanic's own server too: it runs the app natively under uvicorn, whose websockets support "
-            "needs websockets >= 10.4 (this release pins 8.1)"
-        ),
+XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
+    _newer.XFAIL,
+    drop=(
+        "tests/test_app.py::test_app_websocket_parameters",
+        "tests/test_logging.py::test_logger_static_and_secure",
     ),
-    "tests/test_asgi.py::test_listeners_triggered_async": (
-        _EVERYWHERE,
-        (
-            "fails on Sanic's own server too: it runs the app natively under uvicorn, whose websockets support "
-            "needs websockets >= 10.4 (this release pins 8.1)"
+    add={
+        "tests/test_asgi.py::test_listeners_triggered": (
+            ALL_MODES,
+            (
+                "fails on Sanic's own server too: it runs the app natively under uvicorn, whose websockets support "
+                "needs websockets >= 10.4 (this release pins 8.1)"
+            ),
         ),
-    ),
-    "tests/test_asgi.py::test_cookie_customization": (
-        _ADAPTER,
-        (
-            "Sanic's native ASGI client sends to http://mockserver:1234 in-process; ours sends the same Host header"
-            " to a real server on 127.0.0.1, and this release's httpx files the cookies under the URL host, so the "
-            "jar shows 127.0.0.1 as the domain"
+        "tests/test_asgi.py::test_listeners_triggered_async": (
+            ALL_MODES,
+            (
+                "fails on Sanic's own server too: it runs the app natively under uvicorn, whose websockets support "
+                "needs websockets >= 10.4 (this release pins 8.1)"
+            ),
         ),
-    ),
-    "tests/test_logging.py::test_log_connection_lost[False]": (
-        _ADAPTER,
-        (
-            "closes request.transport in the handler to drop the connection before the response; an ASGI app cannot"
-            " drop a connection before it starts a response (the ASGI server then answers 500)"
+        "tests/test_request_cancel.py::test_request_cancel_when_connection_lost": (
+            ADAPTER_MODES,
+            (
+                "cancels the client task mid-request; Sanic's native ASGI client then cancels the app call "
+                "in-process, but a cancelled httpx 0.9 request (the release's pin) does not close its connection, so "
+                "a real server never sees the client go"
+            ),
         ),
-    ),
-    "tests/test_logging.py::test_log_connection_lost[True]": (
-        _ADAPTER,
-        (
-            "closes request.transport in the handler to drop the connection before the response; an ASGI app cannot"
-            " drop a connection before it starts a response (the ASGI server then answers 500)"
-        ),
-    ),
-    "tests/test_logging.py::test_logger": (
-        _ADAPTER,
-        (
-            "expects the last log line to be 'Server Stopped', which Sanic's server runner logs; an ASGI server "
-            "logs its own"
-        ),
-    ),
-    "tests/test_middleware.py::test_middleware_response_raise_cancelled_error": (
-        _ADAPTER,
-        (
-            "a response middleware raises CancelledError: Sanic's server then writes nothing until its "
-            "RESPONSE_TIMEOUT handler answers 503; the adapter answers 500 at once"
-        ),
-    ),
-    "tests/test_payload_too_large.py::test_payload_too_large_at_data_received_default": (
-        _ADAPTER,
-        (
-            "REQUEST_MAX_SIZE = 1: Sanic's server counts the request head against REQUEST_MAX_SIZE (data_received);"
-            " the adapter applies it to bodies and leaves request-head limits to the ASGI server"
-        ),
-    ),
-    "tests/test_payload_too_large.py::test_payload_too_large_from_error_handler": (
-        _ADAPTER,
-        (
-            "REQUEST_MAX_SIZE = 1: Sanic's server counts the request head against REQUEST_MAX_SIZE (data_received);"
-            " the adapter applies it to bodies and leaves request-head limits to the ASGI server"
-        ),
-    ),
-    "tests/test_request_cancel.py::test_request_cancel_when_connection_lost": (
-        _ADAPTER,
-        (
-            "cancels the client task mid-request; Sanic's native ASGI client then cancels the app call in-process, "
-            "but a cancelled httpx 0.9 request (the release's pin) does not close its connection, so a real server "
-            "never sees the client go"
-        ),
-    ),
-    "tests/test_request_stream.py::test_request_stream_100_continue[headers1-True]": (
-        _ADAPTER,
-        (
-            "an Expect header other than 100-continue: Sanic's server answers 417 and the client errors out; under "
-            "ASGI the Expect handshake is the ASGI server's (uvicorn ignores an unknown expectation)"
-        ),
-    ),
-    "tests/test_requests.py::test_invalid_ssl_dict": (
-        _ADAPTER,
-        (
-            "expects app.run(ssl={...}) to refuse an incomplete certificate dict when Sanic's server sets up TLS; "
-            "under ASGI the TLS settings go to the ASGI server"
-        ),
-    ),
-    "tests/test_requests.py::test_url_attributes_with_ssl_context[/bar/baz--https://{}:{}/bar/baz]": (
-        _ADAPTER,
-        (
-            "app.run(ssl=...) makes Sanic's server speak TLS; under ASGI TLS is the ASGI server's (uvicorn's --ssl-"
-            "certfile), so the client's https request meets a plain-HTTP server"
-        ),
-    ),
-    "tests/test_requests.py::test_url_attributes_with_ssl_context[/foo--https://{}:{}/foo]": (
-        _ADAPTER,
-        (
-            "app.run(ssl=...) makes Sanic's server speak TLS; under ASGI TLS is the ASGI server's (uvicorn's --ssl-"
-            "certfile), so the client's https request meets a plain-HTTP server"
-        ),
-    ),
-    "tests/test_requests.py::test_url_attributes_with_ssl_context[/moo/boo-arg1=val1-https://{}:{}/moo/boo?arg1=val1]": (  # noqa: E501
-        _ADAPTER,
-        (
-            "app.run(ssl=...) makes Sanic's server speak TLS; under ASGI TLS is the ASGI server's (uvicorn's --ssl-"
-            "certfile), so the client's https request meets a plain-HTTP server"
-        ),
-    ),
-    "tests/test_requests.py::test_url_attributes_with_ssl_dict[/bar/baz--https://{}:{}/bar/baz]": (
-        _ADAPTER,
-        (
-            "app.run(ssl=...) makes Sanic's server speak TLS; under ASGI TLS is the ASGI server's (uvicorn's --ssl-"
-            "certfile), so the client's https request meets a plain-HTTP server"
-        ),
-    ),
-    "tests/test_requests.py::test_url_attributes_with_ssl_dict[/foo--https://{}:{}/foo]": (
-        _ADAPTER,
-        (
-            "app.run(ssl=...) makes Sanic's server speak TLS; under ASGI TLS is the ASGI server's (uvicorn's --ssl-"
-            "certfile), so the client's https request meets a plain-HTTP server"
-        ),
-    ),
-    "tests/test_requests.py::test_url_attributes_with_ssl_dict[/moo/boo-arg1=val1-https://{}:{}/moo/boo?arg1=val1]": (
-        _ADAPTER,
-        (
-            "app.run(ssl=...) makes Sanic's server speak TLS; under ASGI TLS is the ASGI server's (uvicorn's --ssl-"
-            "certfile), so the client's https request meets a plain-HTTP server"
-        ),
-    ),
-    "tests/test_response.py::test_response_header": (
-        _ADAPTER,
-        (
-            "asserts the `connection: keep-alive` and `keep-alive` headers Sanic's HTTP/1 writer adds; connection "
-            "management is the ASGI server's (uvicorn and hypercorn send no such header on HTTP/1.1, which allows "
-            "that)"
-        ),
-    ),
-}
+    },
+)
 
-# nodeid -> (modes, reason).  Not run in those modes; counted as not passed.
-SKIP: dict[str, tuple[frozenset[str], str]] = {}
+SKIP: dict[str, tuple[frozenset[str], str]] = dict(_newer.SKIP)
 
-# Tests that Sanic's suite marks itself; listed so that every test that does not pass has its reason here.
-SANIC_MARKED: dict[str, str] = {}
+SANIC_MARKED: dict[str, str] = differs(
+    _newer.SANIC_MARKED,
+    drop=("tests/test_static.py::test_double_backslash_prohibited_on_win32",),
+)
