@@ -48,6 +48,7 @@ __all__ = [
     "KINDS",
     "ROOT",
     "Options",
+    "ProcessView",
     "ServerKind",
     "ServerProcess",
     "TLSFiles",
@@ -379,3 +380,26 @@ class ServerProcess:
             if needle in text or time.monotonic() > deadline:
                 return text
             time.sleep(0.05)
+
+
+class ProcessView:
+    """What every suite's ``Served`` fixture object reads from its server
+    process (the subclass has a ``process`` field)."""
+
+    process: ServerProcess
+
+    @property
+    def kind(self) -> ServerKind:
+        return self.process.kind
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    @property
+    def ws_url(self) -> str:
+        return self.process.ws_url
+
+    @property
+    def port(self) -> int:
+        return self.process.port

@@ -38,7 +38,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._servers import HOST, KINDS, Options, ServerKind, ServerProcess, TLSFiles, make_certificate
+from tests._servers import HOST, KINDS, Options, ProcessView, ServerKind, ServerProcess, TLSFiles, make_certificate
 
 IMPLS = ("ours", "native")
 
@@ -148,28 +148,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # What a test gets
 # ---------------------------------------------------------------------------
 @dataclass
-class Served:
+class Served(ProcessView):
     """One running server process and how to talk to it."""
 
     process: ServerProcess
     impl: str
     ssl_context: ssl.SSLContext | None
-
-    @property
-    def kind(self) -> ServerKind:
-        return self.process.kind
-
-    @property
-    def url(self) -> str:
-        return self.process.url
-
-    @property
-    def ws_url(self) -> str:
-        return self.process.ws_url
-
-    @property
-    def port(self) -> int:
-        return self.process.port
 
     def __post_init__(self) -> None:
         self._client: httpx.Client | None = None

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._servers import HOST, KINDS, Options, ServerKind, ServerProcess, TLSFiles, make_certificate
+from tests._servers import HOST, KINDS, Options, ProcessView, ServerKind, ServerProcess, TLSFiles, make_certificate
 
 
 def _uvicorn_zttp(kind: ServerKind, target: str, port: int, options: Options, tls: TLSFiles | None) -> list[str]:
@@ -67,25 +67,9 @@ def setups(variant: str, *ids: str) -> list[Any]:
 
 
 @dataclass
-class Served:
+class Served(ProcessView):
     process: ServerProcess
     ssl_context: ssl.SSLContext | None
-
-    @property
-    def kind(self) -> ServerKind:
-        return self.process.kind
-
-    @property
-    def url(self) -> str:
-        return self.process.url
-
-    @property
-    def ws_url(self) -> str:
-        return self.process.ws_url
-
-    @property
-    def port(self) -> int:
-        return self.process.port
 
     @property
     def cafile(self) -> str | None:

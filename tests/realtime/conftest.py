@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._servers import HOST, KINDS, ServerKind, ServerProcess, TLSFiles, make_certificate
+from tests._servers import HOST, KINDS, ProcessView, ServerKind, ServerProcess, TLSFiles, make_certificate
 
 APP_MODULE = "tests.realtime.apps.realtime"
 IMPLS = ("ours", "native")
@@ -65,7 +65,7 @@ def new_key() -> str:
 
 
 @dataclass
-class Served:
+class Served(ProcessView):
     """One running server process and how to talk to it."""
 
     process: ServerProcess
@@ -73,23 +73,11 @@ class Served:
     tls: TLSFiles | None
 
     @property
-    def kind(self) -> ServerKind:
-        return self.process.kind
-
-    @property
     def patience(self) -> float:
         """How long to wait for something that should happen at once.  Generous
         for ``ours``; short for ``native``, where such a wait is a strict xfail
         of something that never happens (so the suite does not idle)."""
         return 10.0 if self.impl == "ours" else 1.5
-
-    @property
-    def url(self) -> str:
-        return self.process.url
-
-    @property
-    def ws_url(self) -> str:
-        return self.process.ws_url
 
     def ssl_context(self) -> ssl.SSLContext | None:
         if self.tls is None:
