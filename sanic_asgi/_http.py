@@ -53,7 +53,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Coroutine, Mapping
+import types
+from collections.abc import Coroutine, Generator, Mapping
 from time import monotonic, perf_counter
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -61,7 +62,7 @@ from sanic.exceptions import PayloadTooLarge, SanicException, ServerError, Servi
 from sanic.log import access_logger, error_logger, logger
 
 from ._exceptions import MalformedScope, UnexpectedMessage
-from ._generations._names import HTTP_VERSION_1, RequestCancelled, has_message_body
+from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
 from ._request import prefixed_request_class
 from ._scope import headers_from_scope, target_from_scope
@@ -83,6 +84,8 @@ _TIMEOUT = "timeout"
 _BODY_ENDS = ("http.response.body", "http.response.pathsend")
 
 SendFunc = Callable[[bytes, bool], Coroutine[Any, Any, None]]
+# Stage members as globals: read on every request (a global costs less than a class attribute).
+_HANDLER, _RESPONSE, _IDLE = Stage.HANDLER, Stage.RESPONSE, Stage.IDLE
 
 
 class HTTPCycle:
@@ -201,7 +204,7 @@ class HTTPCycle:
     # ------------------------------------------------------------------ #
     async def run(self) -> None:
         runtime = self.runtime
-        runtime.request_started()
+        runtime.inflight += 1
         try:
             try:
                 request = self._make_request()
@@ -224,14 +227,22 @@ class HTTPCycle:
             # there, and the cancellation is taken back (Task.uncancel) once
             # handled, so the server's code after us never sees it.  A
             # cancellation that is not ours (the server's) leaves
-            # cancelling() above zero and goes on up.  The disconnect watcher
-            # and the RESPONSE_TIMEOUT timer are set up only for a handler
-            # still running after its first step; most finish in it.
+            # cancelling() above zero and goes on up.
+            #
+            # Neither can act while a step of the handler runs, and most
+            # handlers finish in their first step, so that step is taken by
+            # hand: only a handler still running after it gets the watcher
+            # and the RESPONSE_TIMEOUT timer (and the task looked up).
+            handling = self._handle(request)
+            try:
+                yielded = handling.send(None)
+            except StopIteration:
+                return
             task = self._task = asyncio.current_task()
             assert task is not None
-            asyncio.get_running_loop().call_soon(self._after_first_step)
+            self._after_first_step()
             try:
-                await self._handle(request)
+                await _resume(handling, yielded)
             except asyncio.CancelledError:
                 # Raised from the error page's own send, or a server's cancel.
                 if self._cancel_reason is not None:
@@ -246,8 +257,22 @@ class HTTPCycle:
                     self._cancel_reason = None
                     task.uncancel()
         finally:
-            self._cleanup()
-            runtime.request_finished()
+            if self._timer is not None or self._watcher is not None or self._peek is not None:
+                self._stop_helpers()
+            # Break the request <-> stream cycle (Http.http1 does the same), so
+            # the request's objects are freed by refcount, not the cyclic GC.
+            # request.transport is this object too, so let go of the request
+            # (it keeps its transport: request.ip, lifespan_state(request)).
+            made = self.request
+            if made is not None:
+                made.stream = None
+                if self.response is not None:
+                    self.response.stream = None
+                self.request = None
+            self._task = None
+            runtime.inflight -= 1
+            if not runtime.inflight and runtime.drained is not None:
+                runtime.drained.set()
 
     async def _run_in_task(self, request: Request) -> None:
         """Before Python 3.11 a cancellation cannot be taken back
@@ -268,22 +293,26 @@ class HTTPCycle:
                 raise
 
     async def _handle(self, request: Request) -> None:
-        self.stage = Stage.HANDLER
-        self._perft0 = perf_counter()
+        self.stage = _HANDLER
+        if self.runtime.access_log:
+            self._perft0 = perf_counter()
         try:
             # Sanic's HTTP/1 parser fires this once the Request exists
             # (Http.http1_request_header); on Sanic's server TouchUp removes
             # the call when no handler is registered, hence the check.
-            if "http.lifecycle.request" in self.app.signal_router.name_index:
+            if self.runtime.request_signal:
                 await self.app.dispatch("http.lifecycle.request", inline=True, context={"request": request})
             await self.app.handle_request(request)
-            if self.failed_after_start is not None and self.stage is Stage.RESPONSE:
+            stage = self.stage
+            if stage is _IDLE:
+                pass
+            elif self.failed_after_start is not None and stage is _RESPONSE:
                 # The handler raised mid-body; Sanic logged it (handle_exception)
                 # and would end the body cleanly.  Abort instead: see below.
                 pass
-            elif self.stage is Stage.HANDLER:
+            elif stage is _HANDLER:
                 raise ServerError("Handler produced no response")
-            elif self.stage is Stage.RESPONSE and self.response is not None:
+            elif stage is _RESPONSE and self.response is not None:
                 await self.response.send(end_stream=True)
         except asyncio.CancelledError as exc:
             await self._on_cancelled(exc)
@@ -301,24 +330,66 @@ class HTTPCycle:
             version: str = scope.get("http_version", "1.1")
         except KeyError as exc:
             raise MalformedScope(f"http scope has no {exc.args[0]!r} key: {_describe(scope)}") from None
-        if not isinstance(method, str):
+        if method.__class__ is not str and not isinstance(method, str):
             raise MalformedScope(f"scope['method'] must be a str, got {method!r:.100}")
         # Set before the Request is built, as Http.http1_request_header does:
         # the error page for a target Sanic refuses (BadURL) obeys HEAD too.
         self.head_only = method == "HEAD"
-        headers = headers_from_scope(scope)
-        url_bytes = target_from_scope(scope)
+        # The common scope inline (this runs on every request); anything
+        # else through _scope's functions, which also word the errors.
+        raw = scope.get("headers")
+        headers: list[tuple[str, str]]
+        try:
+            if raw.__class__ is not list:
+                raise TypeError
+            headers = [(name.decode().lower(), value.decode()) for name, value in raw]
+        except Exception:
+            headers = headers_from_scope(scope)
+        raw_path = scope.get("raw_path")
+        root_path = scope.get("root_path")
+        query = scope.get("query_string", b"")
+        url_bytes: bytes
+        if (
+            raw_path.__class__ is bytes
+            and raw_path
+            and not root_path
+            and query.__class__ is bytes
+            and b"?" not in raw_path
+        ):
+            url_bytes = raw_path + b"?" + query if query else raw_path
+        else:
+            url_bytes = target_from_scope(scope)
         runtime = self.runtime
         request_class = runtime.request_class
-        if scope.get("root_path"):
+        if root_path:
             request_class = prefixed_request_class(request_class)
-        request = runtime.generation.make_request(request_class, url_bytes, headers, version, method, self, self.app)
+        app = self.app
+        if runtime.plain_request:
+            request = request_class(url_bytes, headers, version, method, self, app)  # type: ignore[arg-type]
+        else:
+            request = runtime.generation.make_request(request_class, url_bytes, headers, version, method, self, app)
         runtime.set_current_request(request)
         self.request = request
         request.stream = self  # type: ignore[assignment]
-        self.conn_info = request.conn_info = runtime.generation.make_conn_info(scope)
-        self.request_bytes, self.request_body = body_framing(headers, version)
-        self._count_body = not self.request_bytes
+        self.conn_info = request.conn_info = runtime.conn_info_class(scope)
+        # body_framing, inline.
+        length: str | None = None
+        chunked = False
+        for name, value in headers:
+            if name == "content-length":
+                if length is None:
+                    length = value
+            elif name == "transfer-encoding":
+                chunked = True
+        if length is not None:
+            try:
+                self.request_bytes = int(length)
+            except ValueError:
+                self.request_bytes = 0
+            self.request_body = self.request_bytes > 0
+            self._count_body = not self.request_bytes
+        else:
+            self.request_body = chunked or version not in ("1.0", "1.1")
         return request
 
     def _make_empty_request(self) -> None:
@@ -335,7 +406,7 @@ class HTTPCycle:
                 self.runtime.request_class, b"*", [], "1.1", "NONE", self, self.app
             )
         request.stream = self  # type: ignore[assignment]
-        request.conn_info = self.runtime.generation.make_conn_info(self.scope)
+        request.conn_info = self.runtime.conn_info_class(self.scope)
         self.request = request
 
     async def _on_cancelled(self, exc: asyncio.CancelledError) -> None:
@@ -426,11 +497,22 @@ class HTTPCycle:
                 raise UnexpectedMessage(f"expected 'http.request' or 'http.disconnect' from receive(), got {kind!r}")
         return None
 
-    async def __aiter__(self) -> Any:
-        while self.request_body:
-            data = await self.read()
-            if data:
-                yield data
+    # ``async for data in request.stream`` (Request.receive_body): the cycle
+    # is its own iterator, which costs less per body than an async
+    # generator.  read() returns only non-empty chunks, then None.
+    def __aiter__(self) -> HTTPCycle:
+        return self
+
+    def __anext__(self) -> Coroutine[Any, Any, bytes]:
+        if not self.request_body:
+            raise StopAsyncIteration
+        return self._next_chunk()
+
+    async def _next_chunk(self) -> bytes:
+        data = await self.read()
+        if data is None:
+            raise StopAsyncIteration
+        return data
 
     # ------------------------------------------------------------------ #
     # Response (Stream API)
@@ -459,7 +541,7 @@ class HTTPCycle:
         # content-length of a body sent in one block: added to the head as
         # bytes (Sanic sets it in res.headers, which costs more per request).
         length: int | None = None
-        if not has_message_body(status):
+        if status == 204 or status == 304:  # has_message_body (1xx refused above)
             send = None
             if data or not end_stream or "content-length" in headers or "transfer-encoding" in headers:
                 data, size, end_stream = b"", 0, True
@@ -489,13 +571,14 @@ class HTTPCycle:
         if self.head_only:
             data = b""
             send = self._send_head_ignored
-        if not self.runtime.keep_alive and self.scope.get("http_version") in ("1.0", "1.1"):
+        runtime = self.runtime
+        if not runtime.keep_alive and self.scope.get("http_version") in ("1.0", "1.1"):
             # KEEP_ALIVE=False: Sanic's server answers "connection: close" and
             # closes; HTTP/1 servers (uvicorn, hypercorn) honour the header.
             headers["connection"] = "close"
         self.send = send
 
-        if self.runtime.access_log:
+        if runtime.access_log:
             self._log_response(length)
         start_headers = [(name.lower(), value) for name, value in res.processed_headers]
         if length is not None:
@@ -512,9 +595,13 @@ class HTTPCycle:
         # The common case, _asgi_send inlined (this runs on every response).
         try:
             await self._send(start)
-            self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
-            if end_stream or data:
-                await self._send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+            if end_stream:
+                self.stage = _IDLE
+                await self._send({"type": "http.response.body", "body": data, "more_body": False})
+                return
+            self.stage = _RESPONSE
+            if data:
+                await self._send({"type": "http.response.body", "body": data, "more_body": True})
         except OSError:
             self._mark_disconnected()
             raise RequestCancelled() from None
@@ -682,7 +769,8 @@ class HTTPCycle:
         self._cancel_reason = _TIMEOUT
         task.cancel()
 
-    def _cleanup(self) -> None:
+    def _stop_helpers(self) -> None:
+        """The request is over: stop the timer, the watcher and a read-ahead."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -694,17 +782,6 @@ class HTTPCycle:
         peek, self._peek = self._peek, None
         if peek is not None and not peek.done():
             peek.cancel()
-        # Break the request <-> stream cycle (Http.http1 does the same), so
-        # the request's objects are freed by refcount, not the cyclic GC.
-        # request.transport is this object too, so let go of the request
-        # (it keeps its transport: request.ip, lifespan_state(request)).
-        request = self.request
-        if request is not None:
-            request.stream = None
-            if self.response is not None:
-                self.response.stream = None
-            self.request = None
-        self._task = None
 
     # ------------------------------------------------------------------ #
     # Access log, as sanic.http.Http.log_response / HttpProtocol.log_disconnect
@@ -769,6 +846,25 @@ def body_framing(headers: list[tuple[str, str]], version: str) -> tuple[int, boo
 
 # Task.uncancel() (3.11+) lets a handler run inline in the server's task.
 _INLINE = sys.version_info >= (3, 11)
+
+
+@types.coroutine
+def _resume(coro: Coroutine[Any, Any, None], yielded: Any) -> Generator[Any, Any, None]:
+    """Await ``coro`` from where a step taken by hand (``coro.send(None)``,
+    which returned ``yielded``) left it: what ``await coro`` would have done
+    from the start.  What the task throws in (a cancellation) goes into
+    ``coro``."""
+    while True:
+        try:
+            yield yielded
+        except BaseException as exc:
+            try:
+                yielded = coro.throw(exc)
+            except StopIteration:
+                return
+        else:
+            yield from coro
+            return
 
 
 def _really_cancelled(task: asyncio.Task[Any] | None) -> bool:

@@ -82,6 +82,8 @@ class AppRuntime:
     ) -> None:
         self.app = app
         self.generation: Generation = detect(app)
+        self.conn_info_class = self.generation.conn_info_class
+        self.plain_request = self.generation.plain_request
         self.state = RuntimeState.STOPPED
         self._asgi_flag = False
         self._graceful_override = graceful_shutdown_timeout
@@ -95,7 +97,7 @@ class AppRuntime:
         # "state"), which the server copies into request scopes itself.
         self.server_state = False
         self.inflight = 0
-        self._drained: asyncio.Event | None = None
+        self.drained: asyncio.Event | None = None
         # True from the end of startup until the end of the shutdown drain:
         # requests arriving while shutdown drains are still served, as on
         # Sanic's server, where open connections finish their work.
@@ -116,6 +118,11 @@ class AppRuntime:
         # Sanic's HTTP/1 parser sets it for every request).
         current = getattr(self.request_class, "_current", None)
         self.set_current_request: Callable[[Request], Any] = current.set if current is not None else _ignore
+        # Sanic's HTTP/1 parser dispatches http.lifecycle.request for every
+        # request; its server's TouchUp removes the call when no handler is
+        # registered.  Signals are fixed once the app has started.
+        router = getattr(self.app, "signal_router", None)
+        self.request_signal: bool = router is not None and "http.lifecycle.request" in router.name_index
         self.access_log: bool = bool(config.ACCESS_LOG)
         self.keep_alive: bool = bool(config.get("KEEP_ALIVE", True))
         self.request_max_size: float = config.REQUEST_MAX_SIZE
@@ -248,8 +255,8 @@ class AppRuntime:
 
     def request_finished(self) -> None:
         self.inflight -= 1
-        if not self.inflight and self._drained is not None:
-            self._drained.set()
+        if not self.inflight and self.drained is not None:
+            self.drained.set()
 
     async def drain(self) -> None:
         """Sanic's graceful shutdown, on one deadline (Sanic's
@@ -267,11 +274,11 @@ class AppRuntime:
     async def _wait_for_inflight(self, deadline: float) -> None:
         if not self.inflight:
             return
-        self._drained = asyncio.Event()
+        self.drained = asyncio.Event()
         timeout = max(0.0, deadline - asyncio.get_running_loop().time())
         logger.info("Waiting up to %.1fs for %d request(s) in flight", timeout, self.inflight)
         try:
-            await asyncio.wait_for(self._drained.wait(), timeout)
+            await asyncio.wait_for(self.drained.wait(), timeout)
         except asyncio.TimeoutError:
             error_logger.warning(
                 "%d request(s) still in flight after the %ss grace period",
@@ -279,7 +286,7 @@ class AppRuntime:
                 self.graceful_shutdown_timeout,
             )
         finally:
-            self._drained = None
+            self.drained = None
 
     def background_tasks(self) -> list[asyncio.Task[Any]]:
         """The app's background tasks (``app.add_task``) still running."""

@@ -446,7 +446,7 @@ class WebSocketCycle:
             runtime.set_current_request(request)
             self.request = request
             request.stream = self  # type: ignore[assignment]
-            self.conn_info = request.conn_info = runtime.generation.make_conn_info(self.scope)
+            self.conn_info = request.conn_info = runtime.conn_info_class(self.scope)
             self.stage = Stage.HANDLER
             # Sanic's server says so (HttpProtocol.check_timeouts) while a
             # websocket runs; no request/response timeout applies here either.

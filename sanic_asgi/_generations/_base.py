@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from sanic import Request
-    from sanic.models.server_types import ConnInfo
 
     from .._types import SanicApp, Scope
 
@@ -21,6 +20,12 @@ class Generation:
     # Can route handlers be wrapped (sync_handlers="thread", ASGI responses)?
     # They live in sanic_routing's Route objects from Sanic 21.3 on.
     route_wrapping = True
+    # Builds request.conn_info from the scope (called as conn_info_class(scope)).
+    conn_info_class: Callable[[Scope], Any]
+    # Is make_request just request_class(url_bytes, headers, version, method,
+    # transport, app)?  Then the HTTP cycle calls the class itself (the call
+    # saved runs on every request).
+    plain_request = False
 
     def make_request(
         self,
@@ -32,9 +37,6 @@ class Generation:
         transport: Any,
         app: SanicApp,
     ) -> Request:
-        raise NotImplementedError
-
-    def make_conn_info(self, scope: Scope) -> ConnInfo:
         raise NotImplementedError
 
     def setup_logging(self, app: SanicApp) -> None:

@@ -211,7 +211,7 @@ class LegacyHTTPCycle(HTTPCycle):
         )
         self.request = request
         request.stream = self  # type: ignore[assignment]
-        self.conn_info = _set_conn_info(request, runtime.generation.make_conn_info(scope))
+        self.conn_info = _set_conn_info(request, runtime.conn_info_class(scope))
         self.request_bytes, self.request_body = body_framing(headers, version)
         self._count_body = not self.request_bytes
         self.legacy_response = None
@@ -222,7 +222,7 @@ class LegacyHTTPCycle(HTTPCycle):
             self.runtime.request_class, b"/", [], "1.1", "NONE", self, self.app
         )
         request.stream = self  # type: ignore[assignment]
-        _set_conn_info(request, self.runtime.generation.make_conn_info(self.scope))
+        _set_conn_info(request, self.runtime.conn_info_class(self.scope))
         self.request = request
         self.legacy_response = None
 
@@ -411,7 +411,7 @@ class LegacyWebSocketCycle(WebSocketCycle):
             # Sanic's pre-21.3 server gave a websocket request no stream (the
             # handshake goes through request.transport.get_protocol()).
             request.stream = None
-            self.conn_info = _set_conn_info(request, runtime.generation.make_conn_info(self.scope))
+            self.conn_info = _set_conn_info(request, runtime.conn_info_class(self.scope))
             self.stage = Stage.HANDLER
             try:
                 await self.app.handle_request(request, self._store, self._store_async)  # type: ignore[call-arg]
@@ -439,6 +439,7 @@ class Sanic18(Generation):
     http_cycle = LegacyHTTPCycle
     websocket_cycle = LegacyWebSocketCycle
     route_wrapping = False  # routes are immutable namedtuples before 21.3
+    conn_info_class = LegacyConnInfo
 
     def make_request(
         self,
@@ -454,9 +455,6 @@ class Sanic18(Generation):
         request = cls(url_bytes, Header(headers), version, method, transport)
         request.app = app
         return request  # type: ignore[no-any-return]
-
-    def make_conn_info(self, scope: Scope) -> Any:
-        return LegacyConnInfo(scope)
 
     def setup_logging(self, app: SanicApp) -> None:
         return None

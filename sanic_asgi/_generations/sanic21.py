@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .sanic22 import Sanic22, ScopeConnInfo
 
 if TYPE_CHECKING:
-    from .._types import SanicApp, Scope
+    from .._types import SanicApp
 
 
 class ScopeConnInfo21(ScopeConnInfo):
@@ -31,8 +31,7 @@ class ScopeConnInfo21(ScopeConnInfo):
 class Sanic21(Sanic22):
     name = "sanic21"
 
-    def make_conn_info(self, scope: Scope) -> Any:
-        return ScopeConnInfo21(scope)
+    conn_info_class = ScopeConnInfo21
 
     def setup_logging(self, app: SanicApp) -> None:
         return None

@@ -132,6 +132,8 @@ def _port(port: Any) -> Any:
 
 class Sanic22(Generation):
     name = "sanic22"
+    conn_info_class = ScopeConnInfo
+    plain_request = True
 
     def make_request(
         self,
@@ -144,9 +146,6 @@ class Sanic22(Generation):
         app: SanicApp,
     ) -> Request:
         return request_class(url_bytes, headers, version, method, transport, app)  # type: ignore[arg-type]
-
-    def make_conn_info(self, scope: Scope) -> ConnInfo:
-        return ScopeConnInfo(scope)
 
     def setup_logging(self, app: SanicApp) -> None:
         if _setup_logging is not None:

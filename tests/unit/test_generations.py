@@ -71,7 +71,6 @@ def test_base_generation_is_abstract(app: Sanic) -> None:
 
     for sync_call in (
         lambda: base.make_request(Request, b"/", [], "1.1", "GET", None, app),
-        lambda: base.make_conn_info({}),
         lambda: base.setup_logging(app),
         lambda: base.background_tasks(app),
         lambda: base.reset(app),
