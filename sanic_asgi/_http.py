@@ -460,6 +460,14 @@ class HTTPCycle:
     # ------------------------------------------------------------------ #
     async def read(self) -> bytes | None:
         """Read the next chunk of the request body, or None at its end."""
+        try:
+            return await self._next_chunk()
+        except StopAsyncIteration:
+            return None
+
+    async def _next_chunk(self) -> bytes:
+        """The next non-empty chunk of the request body; StopAsyncIteration
+        at its end (``read()`` and ``async for`` share it)."""
         self._reading_body = True
         while self.request_body:
             if self.request_bytes > self.request_max_size:
@@ -495,11 +503,11 @@ class HTTPCycle:
                 raise RequestCancelled()
             else:
                 raise UnexpectedMessage(f"expected 'http.request' or 'http.disconnect' from receive(), got {kind!r}")
-        return None
+        raise StopAsyncIteration
 
     # ``async for data in request.stream`` (Request.receive_body): the cycle
     # is its own iterator, which costs less per body than an async
-    # generator.  read() returns only non-empty chunks, then None.
+    # generator, and an ended body stops it without a coroutine.
     def __aiter__(self) -> HTTPCycle:
         return self
 
@@ -507,12 +515,6 @@ class HTTPCycle:
         if not self.request_body:
             raise StopAsyncIteration
         return self._next_chunk()
-
-    async def _next_chunk(self) -> bytes:
-        data = await self.read()
-        if data is None:
-            raise StopAsyncIteration
-        return data
 
     # ------------------------------------------------------------------ #
     # Response (Stream API)
