@@ -35,7 +35,8 @@ copies ``Http``'s rules where they decide what the client sees:
   idle timer reset by every body chunk and send, as Sanic's
   ``check_timeouts``; it cancels the same way and answers 503.  Neither can
   act while a step of the handler runs, and most handlers finish in their
-  first step, so both are set up only for a handler still running after it.
+  first step, so both are set up only for a handler still running after it
+  (``run`` takes that first step by hand and looks).
 * After ``http.response.start`` has gone out an error cannot become an error
   page: Sanic logs it, and the exception is re-raised so that the server
   aborts the connection instead of ending a truncated body as if complete.
