@@ -373,24 +373,8 @@ class HTTPCycle:
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.conn_info_class(scope)
-        # body_framing, inline.
-        length: str | None = None
-        chunked = False
-        for name, value in headers:
-            if name == "content-length":
-                if length is None:
-                    length = value
-            elif name == "transfer-encoding":
-                chunked = True
-        if length is not None:
-            try:
-                self.request_bytes = int(length)
-            except ValueError:
-                self.request_bytes = 0
-            self.request_body = self.request_bytes > 0
-            self._count_body = not self.request_bytes
-        else:
-            self.request_body = chunked or version not in ("1.0", "1.1")
+        self.request_bytes, self.request_body = body_framing(headers, version)
+        self._count_body = not self.request_bytes
         return request
 
     def _make_empty_request(self) -> None:
