@@ -205,7 +205,7 @@ class HTTPCycle:
     # ------------------------------------------------------------------ #
     async def run(self) -> None:
         runtime = self.runtime
-        runtime.inflight += 1
+        runtime.inflight += 1  # AppRuntime.request_started/_finished, inline: every request runs them
         try:
             try:
                 request = self._make_request()
