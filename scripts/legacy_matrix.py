@@ -150,6 +150,9 @@ def run_compat(py: Path, version: str, log: Path, logs: Path) -> dict[str, Any]:
                 continue
             result[mode["mode"]] = {key: mode[key] for key in ("passed", "not_passed", "total", "files", "seconds")}
             result[mode["mode"]]["counts"] = mode["counts"]
+            result[mode["mode"]]["unexplained"] = mode.get("unexplained", [])
+            result[mode["mode"]]["stale_manifest_entries"] = mode.get("stale_manifest_entries", [])
+            result[mode["mode"]]["flaky"] = mode.get("flaky", [])
     result["seconds"] = round(time.monotonic() - started)
     return result
 
@@ -185,6 +188,19 @@ def main() -> int:
             f"| {r['sanic']} | {r['python']} | {r.get('summary') or r['status']} | {score(compat, 'own')} "
             f"| {score(compat, 'uvicorn')} | {files} | {r.get('seconds', '')} |"
         )
+    for r in results:
+        if r["status"] != "ok":
+            print(f"{r['sanic']} (CPython {r['python']}) failed: {r['status']}")
+        compat = r.get("compat")
+        for mode, entry in compat.items() if isinstance(compat, dict) else ():
+            if mode == "own" or not isinstance(entry, dict):
+                continue
+            for nodeid in entry["unexplained"]:
+                print(f"    {r['sanic']} {mode}: not passed, no reason in the manifest: {nodeid}")
+            for nodeid in entry["stale_manifest_entries"]:
+                print(f"    {r['sanic']} {mode}: stale manifest entry: {nodeid}")
+            for nodeid in entry["flaky"]:
+                print(f"    {r['sanic']} {mode}: flaky, passed when run again alone: {nodeid}")
     print(f"total: {round(time.monotonic() - started)} s; logs: {logs.relative_to(ROOT)}")
     return 0 if all(r["status"] == "ok" for r in results) else 1
 

@@ -135,9 +135,16 @@ def check_environment(manifest: Any) -> None:
 
 
 def run_mode(
-    version: str, target: Path, pytest_sanic: Path, mode: str, workers: int, extra: list[str], timeout: int
+    version: str,
+    target: Path,
+    pytest_sanic: Path,
+    mode: str,
+    workers: int,
+    extra: list[str],
+    timeout: int,
+    name: str = "",
 ) -> dict[str, Any]:
-    out = CACHE / "results" / version / f"{mode}.json"
+    out = CACHE / "results" / version / f"{name or mode}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     cmd = [
@@ -183,6 +190,40 @@ def run_mode(
     result: dict[str, Any] = json.loads(out.read_text())
     result["exitstatus"] = proc.returncode
     result["seconds"] = seconds
+    return result
+
+
+def rerun_unexplained(
+    result: dict[str, Any], version: str, target: Path, pytest_sanic: Path, timeout: int
+) -> dict[str, Any]:
+    """Run the tests an adapter mode failed without a manifest reason once
+    more, one by one in a single process (no xdist).  Those that pass are
+    reported as flaky (``result["flaky"]``, printed with the score) instead of
+    failing the run; those that fail again stay unexplained.  Timing tests of
+    Sanic's (response timeouts, cancelled requests) can miss on a loaded
+    2-core machine, and a flake must not hide which test it was."""
+    unexplained = result.get("unexplained") or []
+    if not unexplained or "error" in result:
+        return result
+    mode = result["mode"]
+    print(f"\n== {mode}: {len(unexplained)} not passed without a reason; once more, alone", flush=True)
+    again = run_mode(version, target, pytest_sanic, mode, 0, list(unexplained), timeout, name=f"{mode}-rerun")
+    if "error" in again:
+        return result
+    passed = set(again["passed_tests"])
+    flaky = [nodeid for nodeid in unexplained if nodeid in passed]
+    still = [nodeid for nodeid in unexplained if nodeid not in passed]
+    result = dict(result, unexplained=still, flaky=flaky)
+    result["passed"] += len(flaky)
+    result["not_passed"] -= len(flaky)
+    counts = result["counts"] = dict(result["counts"])
+    for nodeid in flaky:
+        outcome = result["not_passed_tests"].pop(nodeid, None)
+        if outcome in counts:
+            counts[outcome] -= 1
+            counts["passed"] += 1
+    if not still and not result.get("stale_manifest_entries"):
+        result["exitstatus"] = 0
     return result
 
 
@@ -234,7 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         manifest.PYTEST_SANIC_SHA256,
         sdist=False,
     )
-    results = [run_mode(version, target, pytest_sanic, mode, workers, args.pytest_args, args.timeout) for mode in modes]
+    results = []
+    for mode in modes:
+        result = run_mode(version, target, pytest_sanic, mode, workers, args.pytest_args, args.timeout)
+        if mode != "own":
+            result = rerun_unexplained(result, version, target, pytest_sanic, args.timeout)
+        results.append(result)
 
     print(f"\n== sanic-asgi compat score: Sanic {manifest.SANIC_VERSION}'s app-level tests", flush=True)
     ok = True
@@ -251,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         for nodeid in result.get("unexplained", []):
             print(f"    not passed, no reason in the manifest: {nodeid}")
             ok = False
+        for nodeid in result.get("flaky", []):
+            print(f"    flaky: not passed, then passed when run again alone: {nodeid}")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"sanic": manifest.SANIC_VERSION, "modes": results}, indent=2) + "\n")
     print(f"(details: {args.json})")

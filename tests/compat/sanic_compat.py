@@ -142,6 +142,7 @@ class ScoreKeeper:
             "stale_manifest_entries": stale,
             "unexplained": unexplained,
             "not_passed_tests": not_passed,
+            "passed_tests": sorted(n for n, outcome in outcomes.items() if outcome in ("passed", "xpassed")),
         }
         terminalreporter.write_sep("=", f"sanic-asgi compat score ({mode})")
         terminalreporter.write_line(
