@@ -263,12 +263,16 @@ class HTTPCycle:
             # Break the request <-> stream cycle (Http.http1 does the same), so
             # the request's objects are freed by refcount, not the cyclic GC.
             # request.transport is this object too, so let go of the request
-            # (it keeps its transport: request.ip, lifespan_state(request)).
+            # (it keeps its transport: request.ip, lifespan_state(request))
+            # and of the response: a request can outlive the call (uvicorn's
+            # keep-alive timer keeps a copy of this task's context, and in it
+            # Request.get_current()'s value, while the connection idles).
             made = self.request
             if made is not None:
                 made.stream = None
                 if self.response is not None:
                     self.response.stream = None
+                    self.response = None
                 self.request = None
             self._task = None
             runtime.inflight -= 1

@@ -25,9 +25,11 @@ object, with the interface of Sanic's own ``WebsocketImplProtocol``
   ``ping()`` therefore returns an already-resolved future and ``pong()`` does
   nothing, so code written for Sanic's server keeps running.
 
-Incoming messages are read by one task per connection into a bounded queue
+Incoming messages are read by one task per connection into a bounded inbox
 (``max_queue``, as websockets' own), so ``recv(timeout)`` never cancels the
-server's ``receive()`` halfway through a message.
+server's ``receive()`` halfway through a message.  The inbox is a list and two
+futures, not an ``asyncio.Queue``: a queue holds four deques (its items, two
+waiter lists and an ``Event``), 3 KiB per open websocket.
 """
 
 from __future__ import annotations
@@ -82,6 +84,11 @@ def _select_subprotocol(available: Sequence[str], offered: Sequence[str]) -> str
     return protocol.select_subprotocol(list(offered))  # type: ignore[arg-type]
 
 
+def _wake(waiter: asyncio.Future[None] | None) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
 class WebSocketConnection:
     """The ``ws`` object a Sanic websocket handler receives under ASGI."""
 
@@ -90,13 +97,18 @@ class WebSocketConnection:
         self._send_asgi = cycle._send
         self._receive = cycle._receive
         self._state = _CONNECTING
-        self._queue: asyncio.Queue[Data | None] = asyncio.Queue(_MAX_QUEUE)
+        # Messages read and not yet received; None (after the messages) wakes
+        # a recv() waiting when the connection closes.  At most _MAX_QUEUE:
+        # then the reader waits for room (_room).
+        self._inbox: list[Data | None] = []
+        self._arrived: asyncio.Future[None] | None = None  # a recv() waits for a message
+        self._room: asyncio.Future[None] | None = None  # the reader waits for room
+        self._receiving = False  # a recv() is running
         self._reader: asyncio.Task[None] | None = None
-        self._recv_lock = asyncio.Lock()
         self._subprotocol: str | None = None
         self.close_code: int | None = None
         self.close_reason: str = ""
-        self._closed = asyncio.Event()
+        self._closed: asyncio.Event | None = None  # made by wait_for_connection_lost
         self._failed_with: int | None = None
         # Access log (Sanic's WebSocketProtocol.log_websocket): noted at the
         # handshake; who closed first decides the CLOSE line.
@@ -155,7 +167,14 @@ class WebSocketConnection:
                         await self.close(1009, "message too big")
                         self._connection_lost(1009, "message too big")
                         return
-                    await self._queue.put(data)
+                    while len(self._inbox) >= _MAX_QUEUE:
+                        self._room = asyncio.get_running_loop().create_future()
+                        try:
+                            await self._room
+                        finally:
+                            self._room = None
+                    self._inbox.append(data)
+                    _wake(self._arrived)
                 elif kind == "websocket.disconnect":
                     self._connection_lost(message.get("code", 1005), message.get("reason") or "")
                     return
@@ -173,47 +192,60 @@ class WebSocketConnection:
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
             self._closed_by_peer = True
+        self._closed_now()
+
+    def _closed_now(self) -> None:
         self._state = _CLOSED
-        self._closed.set()
+        if self._closed is not None:
+            self._closed.set()
         # Wake a recv() that is waiting: it raises CancelledError, as on
         # Sanic's server.  Only then: a recv() that starts after the close
         # must raise WebsocketClosed (once what did arrive has been read).
-        if self._recv_lock.locked():
-            with contextlib.suppress(asyncio.QueueFull):
-                self._queue.put_nowait(None)
+        if self._arrived is not None and not self._arrived.done():
+            self._inbox.append(None)
+            self._arrived.set_result(None)
 
     async def recv(self, timeout: float | None = None) -> Data | None:
-        if self._recv_lock.locked():
+        if self._receiving:
             raise ServerError("cannot call recv while another task is already waiting for the next message")
-        async with self._recv_lock:
-            if self._state is _CLOSED and self._queue.empty():
-                raise WebsocketClosed("Cannot receive from websocket interface after it is closed.")
-            if timeout is None:
-                data = await self._queue.get()
-            elif timeout <= 0:
-                if self._queue.empty():
+        self._receiving = True
+        try:
+            inbox = self._inbox
+            if not inbox:
+                if self._state is _CLOSED:
+                    raise WebsocketClosed("Cannot receive from websocket interface after it is closed.")
+                if timeout is not None and timeout <= 0:
                     return None
-                data = self._queue.get_nowait()
-            else:
+                arrived = self._arrived = asyncio.get_running_loop().create_future()
                 try:
-                    data = await asyncio.wait_for(self._queue.get(), timeout)
+                    if timeout is None:
+                        await arrived
+                    else:
+                        # wait_for cancels only the future; a message that
+                        # arrives meanwhile stays in the inbox.
+                        await asyncio.wait_for(arrived, timeout)
                 except asyncio.TimeoutError:
                     return None
+                finally:
+                    self._arrived = None
+            data = inbox.pop(0)
+            _wake(self._room)
             if data is None:
                 raise asyncio.CancelledError()
             return data
+        finally:
+            self._receiving = False
 
     async def recv_burst(self, max_recv: int = 256) -> Sequence[Data]:
         """Messages that have arrived since the last call, without waiting."""
-        if self._state is _CLOSED and self._queue.empty():
+        inbox = self._inbox
+        if self._state is _CLOSED and not inbox:
             raise WebsocketClosed("Cannot receive from websocket interface after it is closed.")
         messages: list[Data] = []
-        while len(messages) < max_recv and not self._queue.empty():
-            data = self._queue.get_nowait()
-            if data is None:
-                self._queue.put_nowait(None)
-                break
-            messages.append(data)
+        while len(messages) < max_recv and inbox and inbox[0] is not None:
+            messages.append(inbox.pop(0))  # type: ignore[arg-type]
+        if messages:
+            _wake(self._room)
         return messages
 
     async def recv_streaming(self) -> AsyncIterator[Data]:
@@ -289,11 +321,7 @@ class WebSocketConnection:
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
             self._closed_by_peer = False
-        self._state = _CLOSED
-        self._closed.set()
-        if self._recv_lock.locked():  # a recv() in another task: wake it
-            with contextlib.suppress(asyncio.QueueFull):
-                self._queue.put_nowait(None)
+        self._closed_now()  # a recv() in another task: wake it
 
     def end_connection(self, code: int = 1000, reason: str = "") -> None:
         """Sanic calls this (not ``close``) when the handler was cancelled;
@@ -306,6 +334,10 @@ class WebSocketConnection:
         return True
 
     async def wait_for_connection_lost(self, timeout: float | None = None) -> bool:
+        if self._state is _CLOSED:
+            return True
+        if self._closed is None:
+            self._closed = asyncio.Event()
         try:
             await asyncio.wait_for(self._closed.wait(), timeout)
         except asyncio.TimeoutError:

@@ -5,12 +5,14 @@ driven message by message (no network).  Sanic's own server
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
+import weakref
 from typing import Any
 
 import pytest
-from sanic import Request, Sanic, response
+from sanic import HTTPResponse, Request, Sanic, response
 from sanic.exceptions import ServerError, ServiceUnavailable
 
 from tests.asgi_driver import FakeServer, wait_for
@@ -965,6 +967,31 @@ async def test_request_stream_is_released_after_the_request(app: Sanic, server: 
     await server.request("GET", "/")
     # Http.http1 breaks the request <-> stream cycle the same way.
     assert seen[0].stream is None
+
+
+async def test_the_response_is_freed_while_the_request_lives_on(app: Sanic, server: FakeServer) -> None:
+    """A request outlives its ASGI call (a background task, or uvicorn's
+    keep-alive timer, which keeps a copy of the task's context and so
+    ``Request.get_current()``'s value): what it holds stays alive with it.
+    ``request.transport`` is the cycle, and the cycle lets go of the response."""
+    seen: list[Request] = []
+    sent: list[weakref.ref[Any]] = []
+
+    class Response(HTTPResponse):  # Sanic's have __slots__ without __weakref__
+        pass
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        seen.append(request)
+        res = Response(b"x" * 10_000)
+        sent.append(weakref.ref(res))
+        return res
+
+    conn = await server.request("GET", "/")
+    assert conn.body == b"x" * 10_000
+    gc.collect()
+    assert sent[0]() is None
+    assert seen[0].transport.get_extra_info("peername") == conn.scope["client"]
 
 
 async def test_transport_api(app: Sanic, server: FakeServer) -> None:

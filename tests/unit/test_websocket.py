@@ -542,6 +542,54 @@ async def test_concurrent_recv_is_refused(app: Sanic, server: FakeServer) -> Non
     assert outcome[1] == "for the first"
 
 
+async def test_reader_stops_at_max_queue_until_the_handler_receives(app: Sanic, server: FakeServer) -> None:
+    """Backpressure, as websockets' ``max_queue``: 32 unread messages, and
+    the reader holds the 33rd and stops calling receive() until recv()
+    makes room."""
+    got: list[Any] = []
+    go = asyncio.Event()
+    burst = asyncio.Event()
+
+    @app.websocket("/ws")
+    async def handler(request: Request, ws: Any) -> None:
+        await go.wait()
+        got.append(await ws.recv())
+        await burst.wait()
+        got.extend(await ws.recv_burst())
+        while len(got) < 40:
+            got.append(await ws.recv())
+
+    conn = server.websocket("/ws")
+    await open_ws(conn)
+    conn.push(*(receive_text(str(n)) for n in range(40)))
+    # websocket.connect, 32 queued, the 33rd held.
+    await wait_for(lambda: conn.receive_calls == 34)
+    await asyncio.sleep(0.02)
+    assert conn.receive_calls == 34
+    go.set()
+    # One received: the held one queued, the next held.
+    await wait_for(lambda: conn.receive_calls == 35)
+    await asyncio.sleep(0.02)
+    assert (len(got), conn.receive_calls) == (1, 35)
+    burst.set()  # recv_burst empties the inbox and makes room too
+    await wait_for(lambda: len(got) == 40)
+    await conn.finish()
+    assert got == [str(n) for n in range(40)]
+
+
+async def test_wait_for_connection_lost_after_the_close(app: Sanic, server: FakeServer) -> None:
+    results: list[bool] = []
+
+    @app.websocket("/ws")
+    async def handler(request: Request, ws: Any) -> None:
+        results.append(await ws.wait_for_connection_lost(timeout=0.01))
+        await ws.close()
+        results.append(await ws.wait_for_connection_lost(timeout=0))
+
+    await server.websocket("/ws").finish()
+    assert results == [False, True]
+
+
 async def test_recv_burst_stops_at_close(app: Sanic, server: FakeServer) -> None:
     results: list[Any] = []
 
