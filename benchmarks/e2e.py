@@ -71,6 +71,11 @@ SERVERS: dict[str, list[str]] = {
         "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
         "benchmarks.served.sanic_asgi:app",
     ],
+    "uvicorn+starlette": [
+        str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
+        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
+        "benchmarks.served.starlette:app",
+    ],
     "uvicorn+sanic-native": [
         str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
         "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
