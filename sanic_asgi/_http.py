@@ -65,6 +65,7 @@ from sanic.log import access_logger, error_logger, logger
 from ._exceptions import MalformedScope, UnexpectedMessage
 from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
+from ._head import HEAD_ENCODERS, head_encoder
 from ._request import prefixed_request_class
 from ._scope import headers_from_scope, target_from_scope
 
@@ -571,7 +572,8 @@ class HTTPCycle:
 
         if runtime.access_log:
             self._log_response(length)
-        start_headers = [(name.lower(), value) for name, value in res.processed_headers]
+        # res.processed_headers with lowercased names (_head: the same pairs, cheaper).
+        start_headers = (HEAD_ENCODERS.get(res.__class__) or head_encoder(res.__class__))(res)
         if length is not None:
             start_headers.append((b"content-length", b"%d" % length))
         start: Message = {"type": "http.response.start", "status": status, "headers": start_headers}

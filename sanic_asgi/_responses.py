@@ -60,6 +60,7 @@ from sanic.exceptions import SanicException, ServerError
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from ._generations._names import ResponseStream, has_message_body
+from ._head import response_head
 from ._types import ASGIApplication, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -250,7 +251,7 @@ def _header_pairs(response: BaseHTTPResponse | ResponseStream) -> list[tuple[byt
             response.headers.setdefault("content-type", response.content_type)
         items = response.headers.items()
         return [(str(n).lower().encode("latin-1"), str(v).encode("utf-8", "surrogateescape")) for n, v in items]
-    return [(name.lower(), value) for name, value in response.processed_headers]
+    return response_head(response)
 
 
 class _StreamWriter:

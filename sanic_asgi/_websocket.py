@@ -45,6 +45,7 @@ from sanic.log import access_logger
 from ._exceptions import UnexpectedMessage
 from ._generations import sanic_version_tuple
 from ._generations._names import WEBSOCKET_ACCESS_LOG, Stage, WebsocketClosed, websockets_logger
+from ._head import response_head
 from ._request import prefixed_request_class
 from ._scope import headers_from_scope, target_from_scope
 
@@ -526,7 +527,7 @@ class WebSocketCycle:
         if self._denial_status is None:
             self._denial_status = response.status
             self.stage = Stage.RESPONSE
-            await self._deny(response.status, body, list(response.processed_headers), final=end_stream)
+            await self._deny(response.status, body, response_head(response), final=end_stream)
             if end_stream:
                 self.send = None
                 self.stage = Stage.IDLE

@@ -127,6 +127,27 @@ def test_json_and_listeners(served: Any) -> None:
     assert data["events"][:2] == ["before_server_start", "after_server_start"]
 
 
+def test_response_head_shortcut() -> None:
+    """Sanic's processed_headers has one of the shapes sanic_asgi._head
+    encodes itself on every line from 21.12 (a release that changes it
+    would silently lose the shortcut); older lines use the property."""
+    import sanic
+    from sanic import response
+    from sanic.response import HTTPResponse
+
+    from sanic_asgi._head import _sanics, head_encoder, response_head
+
+    encoder = head_encoder(HTTPResponse)
+    if tuple(int(part) for part in sanic.__version__.split(".")[:2]) >= (21, 12):
+        assert encoder is not _sanics, sanic.__version__
+    else:
+        assert encoder is _sanics
+    if not hasattr(HTTPResponse, "processed_headers"):  # 18.12, 19.12: the legacy cycle writes its own head
+        return
+    ours, sanics = (response.text("x", headers={"X-Int": 7, "x-b": "v"}) for _ in range(2))
+    assert response_head(ours) == [(name.lower(), value) for name, value in sanics.processed_headers]
+
+
 def test_post_body(served: Any) -> None:
     module, loop = served
     scope = _http_scope("POST", "/echo", headers=[(b"content-length", b"10")])
