@@ -624,10 +624,13 @@ class HTTPCycle:
             await self._asgi_send({"type": "http.response.body", "body": data, "more_body": True})
 
     async def _send_head_ignored(self, data: bytes, end_stream: bool) -> None:
+        # Sanic's Http.head_response_ignored: a HEAD answer's body is dropped,
+        # and so is anything sent after a head that already ended it.
         if end_stream:
             self.send = None
-            self.stage = Stage.IDLE
-            await self._asgi_send({"type": "http.response.body", "body": b"", "more_body": False})
+            if self.stage is not _IDLE:
+                self.stage = _IDLE
+                await self._asgi_send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _asgi_send(self, message: Message) -> None:
         if self._disconnected:

@@ -11,10 +11,12 @@ httpx sees over HTTP/2.
 from __future__ import annotations
 
 import pytest
+from sanic.response import BaseHTTPResponse
 
 from tests._servers import HOST
 
 from .conftest import Served, require
+from .test_disconnect import assert_quiet
 
 
 def split_response(raw: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
@@ -139,6 +141,34 @@ def test_header_bytes(server: Served) -> None:
     assert status == 200
     assert dechunk_if_chunked(headers, body) == b"'caf\\udce9'"
     assert header_values(headers, b"x-unicode") == ["café".encode()]
+
+
+@pytest.mark.native_gap("HEAD answers lack the content-length the GET would carry", not_on=("granian",))
+def test_head_of_a_body_sent_in_its_first_send(server: Served) -> None:
+    """HEAD on a handler that sends its whole body with ``end_stream=True``:
+    the GET's headers, no body, and one response: the second ending of the
+    stream that Sanic then asks for is dropped, as on Sanic's server, not
+    sent as a second final body message (which the server refuses)."""
+    mark = server.log_mark()
+    status, headers, body = split_response(server.raw(request_bytes("HEAD", "/respond-once")))
+    assert (status, body) == (200, b"")
+    assert header_values(headers, b"content-length") == [b"4"]
+    assert server.get("/respond-once").content == b"once"
+    assert_quiet(server.log_since(mark))
+
+
+def test_header_values_as_sanic_encodes_them(server: Served) -> None:
+    """Names lowercased (ASGI), values as Sanic's processed_headers makes
+    them: text of any value, CR/LF/NUL removed on Sanic 25.12+."""
+    sanitised = hasattr(BaseHTTPResponse, "_sanitize_header_value")
+    status, headers, _ = split_response(server.raw(request_bytes("GET", "/header-values")))
+    assert status == 200
+    assert header_values(headers, b"x-int") == [b"7"]
+    assert header_values(headers, b"x-mixed-case") == [b"kept"]
+    assert header_values(headers, b"x-injected") == []
+    if sanitised:
+        assert header_values(headers, b"x-crlf") == [b"okX-Injected: hdr"]
+        assert header_values(headers, b"x-nul") == [b"ab"]
 
 
 def test_body_round_trip(server: Served) -> None:

@@ -184,6 +184,20 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
         got = request.headers.get("x-latin", "")
         return response.text(ascii(got), headers={"x-unicode": "café"})
 
+    @app.route("/respond-once", methods=["GET", "HEAD"])
+    async def respond_once(request: Request) -> None:
+        # The whole body in the first send; Sanic then ends the stream itself.
+        res = await request.respond(content_type="text/plain")
+        await res.send("once", end_stream=True)
+
+    @app.get("/header-values")
+    async def header_values(request: Request) -> response.HTTPResponse:
+        # Values Sanic turns into text (f"{value}") and, from 25.12, strips
+        # of CR, LF and NUL (header injection).
+        res = response.text("values", headers={"x-int": 7, "x-crlf": "ok\r\nX-Injected: hdr", "x-nul": "a\x00b"})
+        res.headers["X-Mixed-Case"] = "kept"
+        return res
+
     @app.route("/status/<code:int>", methods=["GET", "HEAD"])
     async def status(request: Request, code: int) -> response.HTTPResponse:
         # A body on a 204/304 must never reach the wire.
