@@ -590,7 +590,16 @@ class HTTPCycle:
             await self._send(start)
             if end_stream:
                 self.stage = _IDLE
-                await self._send({"type": "http.response.body", "body": data, "more_body": False})
+                # The last message, with Request.get_current() cleared: see _asgi_send.
+                current = runtime.current_request
+                if current is None:
+                    await self._send({"type": "http.response.body", "body": data, "more_body": False})
+                    return
+                token = current.set(None)
+                try:
+                    await self._send({"type": "http.response.body", "body": data, "more_body": False})
+                finally:
+                    current.reset(token)
                 return
             self.stage = _RESPONSE
             if data:
@@ -635,12 +644,23 @@ class HTTPCycle:
     async def _asgi_send(self, message: Message) -> None:
         if self._disconnected:
             raise RequestCancelled()
+        # The response's last messages go out with Request.get_current()'s
+        # context variable cleared, and it is set back once they are handed
+        # over.  An HTTP/1 server arms its keep-alive timer in that send
+        # (uvicorn: loop.call_later), and a timer keeps a copy of the task's
+        # context: holding the request, it would keep the request, its
+        # headers and this cycle alive for as long as the connection idles.
+        current = self.runtime.current_request if self.stage is _IDLE else None
+        token = None if current is None else current.set(None)
         try:
             await self._send(message)
         except OSError:
             # ASGI 2.4: send() on a closed connection raises an OSError.
             self._mark_disconnected()
             raise RequestCancelled() from None
+        finally:
+            if current is not None and token is not None:
+                current.reset(token)
         self._last_io = monotonic()
         if self.trailers is not None and message["type"] in _BODY_ENDS and not message.get("more_body"):
             trailers, self.trailers = self.trailers, None

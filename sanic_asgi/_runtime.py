@@ -52,6 +52,8 @@ from ._generations import Generation, detect
 from ._handlers import HandlerWrapping, Wrapper, run_in_thread
 
 if TYPE_CHECKING:
+    from contextvars import ContextVar
+
     from sanic import Request
 
     from ._mounts import MountLifespans
@@ -118,6 +120,8 @@ class AppRuntime:
         # Sanic's HTTP/1 parser sets it for every request).
         current = getattr(self.request_class, "_current", None)
         self.set_current_request: Callable[[Request], Any] = current.set if current is not None else _ignore
+        # The variable itself: cleared while a response's last message goes out (_http).
+        self.current_request: ContextVar[Any] | None = current
         # Sanic's HTTP/1 parser dispatches http.lifecycle.request for every
         # request; its server's TouchUp removes the call when no handler is
         # registered.  Signals are fixed once the app has started.

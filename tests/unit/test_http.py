@@ -5,6 +5,7 @@ driven message by message (no network).  Sanic's own server
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import gc
 import logging
 import sys
@@ -970,10 +971,9 @@ async def test_request_stream_is_released_after_the_request(app: Sanic, server: 
 
 
 async def test_the_response_is_freed_while_the_request_lives_on(app: Sanic, server: FakeServer) -> None:
-    """A request outlives its ASGI call (a background task, or uvicorn's
-    keep-alive timer, which keeps a copy of the task's context and so
-    ``Request.get_current()``'s value): what it holds stays alive with it.
-    ``request.transport`` is the cycle, and the cycle lets go of the response."""
+    """A request can outlive its ASGI call (a background task holding it):
+    what it holds stays alive with it.  ``request.transport`` is the cycle,
+    and the cycle lets go of the response."""
     seen: list[Request] = []
     sent: list[weakref.ref[Any]] = []
 
@@ -992,6 +992,59 @@ async def test_the_response_is_freed_while_the_request_lives_on(app: Sanic, serv
     gc.collect()
     assert sent[0]() is None
     assert seen[0].transport.get_extra_info("peername") == conn.scope["client"]
+
+
+@pytest.mark.parametrize("path", ["/block", "/stream", "/sized", "/head"])
+async def test_the_last_send_does_not_hand_the_request_to_the_server(app: Sanic, server: FakeServer, path: str) -> None:
+    """An HTTP/1 server arms its keep-alive timer while the last body message
+    goes out (uvicorn: ``loop.call_later``), and the timer keeps a copy of the
+    task's context.  ``Request.get_current()`` is cleared in that copy, so
+    the request is freed while the connection idles; the handler still
+    finds it once the send is over."""
+    after: list[bool] = []
+
+    @app.route("/block", methods=["GET", "HEAD"])
+    async def block(request: Request) -> None:
+        res = await request.respond(content_type="text/plain")
+        await res.send("all", end_stream=True)
+        after.append(Request.get_current() is request)
+
+    @app.get("/stream")
+    async def stream(request: Request) -> None:
+        res = await request.respond(content_type="text/plain")
+        await res.send("a")
+        await res.send("b", end_stream=True)
+        after.append(Request.get_current() is request)
+
+    @app.get("/sized")
+    async def sized(request: Request) -> None:
+        res = await request.respond(headers={"content-length": "2"})
+        await res.send("a")
+        await res.send("b")
+        after.append(Request.get_current() is request)
+
+    contexts: list[contextvars.Context] = []
+    method = "HEAD" if path == "/head" else "GET"
+    conn = server.http(method, "/block" if path == "/head" else path)
+    deliver = conn._send
+
+    async def send(message: dict[str, Any]) -> None:
+        await deliver(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            contexts.append(contextvars.copy_context())
+
+    conn._send = send  # type: ignore[method-assign]
+    conn.push({"type": "http.request", "body": b"", "more_body": False})
+    task = conn.start()
+    await conn.finish()
+    assert len(contexts) == 1
+    assert not [value for value in contexts[0].values() if isinstance(value, Request)]
+    assert after == [True]
+    # The request is freed once the task (and its own context) is gone.
+    del task
+    conn.task = None
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, Request) and o.app is app]
 
 
 async def test_transport_api(app: Sanic, server: FakeServer) -> None:
