@@ -58,6 +58,10 @@ SERVERS: dict[str, list[str]] = {
         str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", "PORT",
         "--workers", "1", "--loop", "uvloop", "benchmarks.served.bare:app",
     ],
+    "granian+sanic-floor": [
+        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", "PORT",
+        "--workers", "1", "--loop", "uvloop", "benchmarks.served.sanic_floor:app",
+    ],
     "hypercorn+sanic-native": [
         str(BIN / "hypercorn"), "--bind", "127.0.0.1:PORT", "--workers", "1", "-k", "uvloop",
         "benchmarks.served.sanic_native:app",
@@ -85,14 +89,22 @@ SERVERS: dict[str, list[str]] = {
         "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
         "benchmarks.served.sanic_native:app",
     ],
+    "uvicorn+sanic-floor": [
+        str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
+        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
+        "benchmarks.served.sanic_floor:app",
+    ],
     "uvicorn+bare": [
         str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
         "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
         "benchmarks.served.bare:app",
     ],
 }  # fmt: skip
-# The bare app is the servers' own ceiling, not a candidate: asked for by name.
-DEFAULT_E2E = [name for name in SERVERS if not name.startswith("uvicorn") and not name.endswith("+bare")]
+# The bare app (each server's own ceiling) and the floor are measuring sticks,
+# not candidates: asked for by name.
+DEFAULT_E2E = [
+    name for name in SERVERS if not name.startswith("uvicorn") and not name.endswith(("+bare", "+sanic-floor"))
+]
 
 
 def free_port() -> int:
