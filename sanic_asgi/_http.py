@@ -592,14 +592,12 @@ class HTTPCycle:
                 self.stage = _IDLE
                 # The last message, with Request.get_current() cleared: see _asgi_send.
                 current = runtime.current_request
-                if current is None:
-                    await self._send({"type": "http.response.body", "body": data, "more_body": False})
-                    return
-                token = current.set(None)
+                token = None if current is None else current.set(None)
                 try:
                     await self._send({"type": "http.response.body", "body": data, "more_body": False})
                 finally:
-                    current.reset(token)
+                    if current is not None and token is not None:
+                        current.reset(token)
                 return
             self.stage = _RESPONSE
             if data:
