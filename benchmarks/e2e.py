@@ -39,67 +39,42 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER_CPU, CLIENT_CPU = 0, 1
 BIN = Path(sys.executable).parent
 
+
 # label -> command (PORT is replaced).  One worker each, uvloop where offered.
+def _granian(target: str) -> list[str]:
+    return [
+        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", "PORT",
+        "--workers", "1", "--loop", "uvloop", target,
+    ]  # fmt: skip
+
+
+def _hypercorn(target: str) -> list[str]:
+    return [str(BIN / "hypercorn"), "--bind", "127.0.0.1:PORT", "--workers", "1", "-k", "uvloop", target]
+
+
+def _uvicorn(target: str) -> list[str]:
+    return [
+        str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
+        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0", target,
+    ]  # fmt: skip
+
+
 SERVERS: dict[str, list[str]] = {
     "sanic-server": [sys.executable, "-m", "benchmarks.serve_sanic", "PORT"],
-    "granian+sanic-native": [
-        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", "PORT",
-        "--workers", "1", "--loop", "uvloop", "benchmarks.served.sanic_native:app",
-    ],
-    "granian+sanic-asgi": [
-        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", "PORT",
-        "--workers", "1", "--loop", "uvloop", "benchmarks.served.sanic_asgi:app",
-    ],
-    "granian+starlette": [
-        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", "PORT",
-        "--workers", "1", "--loop", "uvloop", "benchmarks.served.starlette:app",
-    ],
-    "granian+bare": [
-        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", "PORT",
-        "--workers", "1", "--loop", "uvloop", "benchmarks.served.bare:app",
-    ],
-    "granian+sanic-floor": [
-        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", "PORT",
-        "--workers", "1", "--loop", "uvloop", "benchmarks.served.sanic_floor:app",
-    ],
-    "hypercorn+sanic-native": [
-        str(BIN / "hypercorn"), "--bind", "127.0.0.1:PORT", "--workers", "1", "-k", "uvloop",
-        "benchmarks.served.sanic_native:app",
-    ],
-    "hypercorn+sanic-asgi": [
-        str(BIN / "hypercorn"), "--bind", "127.0.0.1:PORT", "--workers", "1", "-k", "uvloop",
-        "benchmarks.served.sanic_asgi:app",
-    ],
-    "hypercorn+starlette": [
-        str(BIN / "hypercorn"), "--bind", "127.0.0.1:PORT", "--workers", "1", "-k", "uvloop",
-        "benchmarks.served.starlette:app",
-    ],
-    "uvicorn+sanic-asgi": [
-        str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
-        "benchmarks.served.sanic_asgi:app",
-    ],
-    "uvicorn+starlette": [
-        str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
-        "benchmarks.served.starlette:app",
-    ],
-    "uvicorn+sanic-native": [
-        str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
-        "benchmarks.served.sanic_native:app",
-    ],
-    "uvicorn+sanic-floor": [
-        str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
-        "benchmarks.served.sanic_floor:app",
-    ],
-    "uvicorn+bare": [
-        str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", "PORT", "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--no-proxy-headers", "--timeout-keep-alive", "3600", "--ws-ping-interval", "0",
-        "benchmarks.served.bare:app",
-    ],
-}  # fmt: skip
+    "granian+sanic-native": _granian("benchmarks.served.sanic_native:app"),
+    "granian+sanic-asgi": _granian("benchmarks.served.sanic_asgi:app"),
+    "granian+starlette": _granian("benchmarks.served.starlette:app"),
+    "granian+bare": _granian("benchmarks.served.bare:app"),
+    "granian+sanic-floor": _granian("benchmarks.served.sanic_floor:app"),
+    "hypercorn+sanic-native": _hypercorn("benchmarks.served.sanic_native:app"),
+    "hypercorn+sanic-asgi": _hypercorn("benchmarks.served.sanic_asgi:app"),
+    "hypercorn+starlette": _hypercorn("benchmarks.served.starlette:app"),
+    "uvicorn+sanic-asgi": _uvicorn("benchmarks.served.sanic_asgi:app"),
+    "uvicorn+starlette": _uvicorn("benchmarks.served.starlette:app"),
+    "uvicorn+sanic-native": _uvicorn("benchmarks.served.sanic_native:app"),
+    "uvicorn+sanic-floor": _uvicorn("benchmarks.served.sanic_floor:app"),
+    "uvicorn+bare": _uvicorn("benchmarks.served.bare:app"),
+}
 # The bare app (each server's own ceiling) and the floor are measuring sticks,
 # not candidates: asked for by name.
 DEFAULT_E2E = [
