@@ -67,6 +67,7 @@ from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
 from ._head import HEAD_ENCODERS, head_encoder
 from ._request import prefixed_request_class
+from ._request_head import RequestHead, decoded_pairs_size, delivered_target, head_size, headers_and_size
 from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
@@ -212,8 +213,9 @@ class HTTPCycle:
                 request = self._make_request()
             except (MalformedScope, UnicodeError):
                 raise
-            except Exception as exc:  # BadURL, URITooLong: Sanic answers 400/414
-                self._make_empty_request()
+            except Exception as exc:  # BadURL, URITooLong: Sanic answers 400/414; a head too large 413
+                # Sanic's parser refuses a head before it reads the target in it.
+                self._make_empty_request(b"*" if exc.__class__ is PayloadTooLarge else None)
                 self.stage = Stage.HANDLER
                 await self._error_response(exc)
                 return
@@ -338,9 +340,6 @@ class HTTPCycle:
             raise MalformedScope(f"http scope has no {exc.args[0]!r} key: {_describe(scope)}") from None
         if method.__class__ is not str and not isinstance(method, str):
             raise MalformedScope(f"scope['method'] must be a str, got {method!r:.100}")
-        # Set before the Request is built, as Http.http1_request_header does:
-        # the error page for a target Sanic refuses (BadURL) obeys HEAD too.
-        self.head_only = method == "HEAD"
         # The common scope inline (this runs on every request); anything
         # else through _scope's functions, which also word the errors.
         raw = scope.get("headers")
@@ -348,9 +347,10 @@ class HTTPCycle:
         try:
             if raw.__class__ is not list:
                 raise TypeError
-            headers = [(name.decode().lower(), value.decode()) for name, value in raw]
+            headers, pairs_size = headers_and_size(raw)
         except Exception:
             headers = headers_from_scope(scope)
+            pairs_size = decoded_pairs_size(headers)
         raw_path = scope.get("raw_path")
         root_path = scope.get("root_path")
         query = scope.get("query_string", b"")
@@ -363,17 +363,27 @@ class HTTPCycle:
             and b"?" not in raw_path
         ):
             url_bytes = raw_path + b"?" + query if query else raw_path
+            head = head_size(method, url_bytes, version, pairs_size)
         else:
             url_bytes = target_from_scope(scope)
+            head = head_size(method, delivered_target(scope), version, pairs_size)
+        # Set before the Request is built, as Http.http1_request_header does:
+        # the error page for a target Sanic refuses (BadURL) obeys HEAD too,
+        # and so does a refused head (an ASGI answer to HEAD has no body).
+        self.head_only = method == "HEAD"
         runtime = self.runtime
+        if head >= runtime.head_max_size:
+            raise PayloadTooLarge(runtime.head_too_large)
         request_class = runtime.request_class
         if root_path:
             request_class = prefixed_request_class(request_class)
         app = self.app
         if runtime.plain_request:
-            request = request_class(url_bytes, headers, version, method, self, app)  # type: ignore[arg-type]
+            request = request_class(url_bytes, headers, version, method, self, app, RequestHead(scope, head))  # type: ignore[arg-type]
         else:
-            request = runtime.generation.make_request(request_class, url_bytes, headers, version, method, self, app)
+            request = runtime.generation.make_request(
+                request_class, url_bytes, headers, version, method, self, app, RequestHead(scope, head)
+            )
         runtime.set_current_request(request)
         self.request = request
         request.stream = self  # type: ignore[assignment]
@@ -382,11 +392,12 @@ class HTTPCycle:
         self._count_body = not self.request_bytes
         return request
 
-    def _make_empty_request(self) -> None:
+    def _make_empty_request(self, url_bytes: bytes | None = None) -> None:
         """Sanic's ``Http.create_empty_request``: a stand-in for error pages
         when the scope's target could not be made into a Request."""
-        raw = self.scope.get("raw_path") or str(self.scope.get("path", "*")).encode("utf-8", "surrogateescape")
-        url_bytes = raw.decode("ascii", "backslashreplace").encode("ascii")[:1024] or b"*"
+        if url_bytes is None:
+            raw = self.scope.get("raw_path") or str(self.scope.get("path", "*")).encode("utf-8", "surrogateescape")
+            url_bytes = raw.decode("ascii", "backslashreplace").encode("ascii")[:1024] or b"*"
         try:
             request = self.runtime.generation.make_request(
                 self.runtime.request_class, url_bytes, [], "1.1", "NONE", self, self.app

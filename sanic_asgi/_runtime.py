@@ -130,6 +130,8 @@ class AppRuntime:
         self.access_log: bool = bool(config.ACCESS_LOG)
         self.keep_alive: bool = bool(config.get("KEEP_ALIVE", True))
         self.request_max_size: float = config.REQUEST_MAX_SIZE
+        # Sanic's server refuses a request head of head_max_size bytes or more (sanic_asgi._request_head).
+        self.head_max_size, self.head_too_large = self.generation.head_limit(config)
         self.request_timeout: float = config.REQUEST_TIMEOUT
         self.response_timeout: float = config.RESPONSE_TIMEOUT
         self.websocket_max_size: int | None = config.WEBSOCKET_MAX_SIZE

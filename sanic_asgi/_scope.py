@@ -17,7 +17,7 @@ from ._types import Scope
 __all__ = ["headers_from_scope", "route_path", "target_from_scope"]
 
 # RFC 3986 pchar minus "%" (we are re-encoding a decoded path) plus "/".
-_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 def route_path(scope: Scope) -> str:
@@ -47,7 +47,7 @@ def target_from_scope(scope: Scope) -> bytes:
                     raw_path = raw_path[len(root) :] or b"/"
         else:
             # raw_path is optional in the spec: re-encode the decoded path.
-            raw_path = quote(route_path(scope), safe=_PATH_SAFE).encode("ascii")
+            raw_path = quote(route_path(scope), safe=PATH_SAFE).encode("ascii")
         query: bytes = scope.get("query_string", b"")
         target: bytes = raw_path + b"?" + query if query else raw_path
     except (KeyError, AttributeError, TypeError, UnicodeError) as exc:

@@ -39,7 +39,7 @@ import contextlib
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
-from sanic.exceptions import SanicException, ServerError
+from sanic.exceptions import PayloadTooLarge, SanicException, ServerError
 from sanic.log import access_logger
 
 from ._exceptions import UnexpectedMessage
@@ -47,6 +47,7 @@ from ._generations import sanic_version_tuple
 from ._generations._names import WEBSOCKET_ACCESS_LOG, Stage, WebsocketClosed, websockets_logger
 from ._head import response_head
 from ._request import prefixed_request_class
+from ._request_head import RequestHead, decoded_pairs_size, delivered_target, head_size
 from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
@@ -460,18 +461,28 @@ class WebSocketCycle:
         runtime = self.runtime
         runtime.request_started()
         try:
+            scope = self.scope
             try:
                 request_class = runtime.request_class
-                if self.scope.get("root_path"):
+                if scope.get("root_path"):
                     request_class = prefixed_request_class(request_class)
+                headers = headers_from_scope(scope)
+                # Sanic reads the upgrade request with its HTTP/1 parser, so
+                # the same head limit applies (HTTP/2's extended CONNECT too).
+                version = str(scope.get("http_version", "1.1"))
+                size = head_size("GET", delivered_target(scope), version, decoded_pairs_size(headers))
+                if size >= runtime.head_max_size:
+                    await self._refuse_head()
+                    return
                 request = runtime.generation.make_request(
                     request_class,
-                    target_from_scope(self.scope),
-                    headers_from_scope(self.scope),
+                    target_from_scope(scope),
+                    headers,
                     "1.1",
                     "GET",
                     self,
                     self.app,
+                    RequestHead(scope, size),
                 )
             except Exception as exc:
                 await self._deny(400, str(exc).encode())
@@ -499,6 +510,22 @@ class WebSocketCycle:
             if self.request is not None:
                 self.request.stream = None
             runtime.request_finished()
+
+    async def _refuse_head(self) -> None:
+        """A head over Sanic's limit: ``PayloadTooLarge`` through the app's
+        error handler with an empty request (``Http.create_empty_request``),
+        its answer sent as the denial response."""
+        request = self.runtime.generation.make_request(
+            self.runtime.request_class, b"*", [], "1.1", "NONE", self, self.app
+        )
+        self.request = request
+        request.stream = self  # type: ignore[assignment]
+        self.conn_info = request.conn_info = self.runtime.conn_info_class(self.scope)
+        self.stage = Stage.HANDLER
+        await self.runtime.generation.handle_exception(
+            self.app, request, PayloadTooLarge(self.runtime.head_too_large), True
+        )
+        await self._end()
 
     async def _end(self) -> None:
         ws = self.connection

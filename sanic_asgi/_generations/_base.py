@@ -36,10 +36,17 @@ class Generation:
         method: str,
         transport: Any,
         app: SanicApp,
+        head: Any = b"",
     ) -> Request:
         raise NotImplementedError
 
     def setup_logging(self, app: SanicApp) -> None:
+        raise NotImplementedError
+
+    def head_limit(self, config: Any) -> tuple[float, str]:
+        """The size at which the release's own server refuses a request head
+        (its size counted as ``sanic_asgi._request_head.head_size``), and the
+        ``PayloadTooLarge`` message it answers with."""
         raise NotImplementedError
 
     async def handle_exception(

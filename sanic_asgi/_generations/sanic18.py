@@ -39,7 +39,7 @@ from time import perf_counter
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sanic.exceptions import ServerError
+from sanic.exceptions import PayloadTooLarge, ServerError
 
 try:  # Sanic 19.3 - 20.12: a stream route's request.stream
     from sanic.request import StreamBuffer  # type: ignore[attr-defined]
@@ -50,6 +50,7 @@ from sanic.log import error_logger, logger
 from .._exceptions import MalformedScope, UnexpectedMessage
 from .._http import HTTPCycle, body_framing
 from .._request import prefixed_request_class
+from .._request_head import decoded_pairs_size, delivered_target, head_size
 from .._scope import headers_from_scope, target_from_scope
 from .._websocket import _CONNECTING, WebSocketConnection, WebSocketCycle
 from ._base import Generation
@@ -206,6 +207,8 @@ class LegacyHTTPCycle(HTTPCycle):
         if scope.get("root_path"):
             request_class = prefixed_request_class(request_class)
         headers = headers_from_scope(scope)
+        if head_size(method, delivered_target(scope), version, decoded_pairs_size(headers)) >= runtime.head_max_size:
+            raise PayloadTooLarge(runtime.head_too_large)
         request = runtime.generation.make_request(
             request_class, target_from_scope(scope), headers, version, method, self, self.app
         )
@@ -217,9 +220,9 @@ class LegacyHTTPCycle(HTTPCycle):
         self.legacy_response = None
         return request
 
-    def _make_empty_request(self) -> None:
+    def _make_empty_request(self, url_bytes: bytes | None = None) -> None:
         request = self.runtime.generation.make_request(
-            self.runtime.request_class, b"/", [], "1.1", "NONE", self, self.app
+            self.runtime.request_class, url_bytes or b"/", [], "1.1", "NONE", self, self.app
         )
         request.stream = self  # type: ignore[assignment]
         _set_conn_info(request, self.runtime.conn_info_class(self.scope))
@@ -450,11 +453,17 @@ class Sanic18(Generation):
         method: str,
         transport: Any,
         app: SanicApp,
+        head: Any = b"",  # a Request has no head before 21.3
     ) -> Request:
         cls: Any = request_class
         request = cls(url_bytes, Header(headers), version, method, transport)
         request.app = app
         return request  # type: ignore[no-any-return]
+
+    def head_limit(self, config: Any) -> tuple[float, str]:
+        # HttpProtocol.data_received (18.12-20.12) counts every byte read,
+        # the head's closing CRLF CRLF included, against REQUEST_MAX_SIZE.
+        return config.REQUEST_MAX_SIZE - 3, "Payload Too Large"
 
     def setup_logging(self, app: SanicApp) -> None:
         return None
@@ -506,6 +515,7 @@ class Sanic19(Sanic18):
         method: str,
         transport: Any,
         app: SanicApp,
+        head: Any = b"",
     ) -> Request:
         cls: Any = request_class
         return cls(url_bytes, Header(headers), version, method, transport, app)  # type: ignore[no-any-return]

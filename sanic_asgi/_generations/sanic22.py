@@ -8,6 +8,7 @@ from inspect import isawaitable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from sanic.http import Http  # sanic.http.http1.Http from 22.12, sanic/http.py in 21.12
 from sanic.models.server_types import ConnInfo
 
 from ._base import Generation
@@ -104,6 +105,8 @@ def _fields_from_scope(scope: Scope) -> dict[str, Any]:
     return fields
 
 
+# Http.HEADER_CEILING: no head limit above it, whatever the config says.
+_HEADER_CEILING: int = getattr(Http, "HEADER_CEILING", 16_384)
 _SECURE_SCHEMES = frozenset(("https", "wss"))
 _SERVER_PARTS: dict[tuple[Any, bool], tuple[Any, str, int]] = {}
 
@@ -144,8 +147,15 @@ class Sanic22(Generation):
         method: str,
         transport: Any,
         app: SanicApp,
+        head: Any = b"",
     ) -> Request:
-        return request_class(url_bytes, headers, version, method, transport, app)  # type: ignore[arg-type]
+        return request_class(url_bytes, headers, version, method, transport, app, head)  # type: ignore[arg-type]
+
+    def head_limit(self, config: Any) -> tuple[float, str]:
+        # Config._configure_header_size -> Http.set_header_max_size (21.12 on):
+        # a head of HEADER_MAX_SIZE bytes or more is refused.
+        sizes = (config.REQUEST_MAX_HEADER_SIZE, config.REQUEST_BUFFER_SIZE - 4096, config.REQUEST_MAX_SIZE)
+        return min(*sizes, _HEADER_CEILING), "Request header exceeds the size limit"
 
     def setup_logging(self, app: SanicApp) -> None:
         if _setup_logging is not None:

@@ -343,7 +343,7 @@ async def test_stream_handler_async_iteration(app: Sanic, server: FakeServer) ->
 
 
 async def test_max_size_by_content_length_refused_before_reading(app: Sanic, server: FakeServer) -> None:
-    app.config.REQUEST_MAX_SIZE = 10
+    app.config.REQUEST_MAX_SIZE = 100
     called = []
 
     @app.post("/")
@@ -351,8 +351,8 @@ async def test_max_size_by_content_length_refused_before_reading(app: Sanic, ser
         called.append(True)
         return response.text("no")
 
-    conn = server.http("POST", "/", headers=[(b"content-length", b"11")])
-    conn.push({"type": "http.request", "body": b"x" * 11})
+    conn = server.http("POST", "/", headers=[(b"content-length", b"101")])
+    conn.push({"type": "http.request", "body": b"x" * 101})
     await conn.finish()
     assert conn.status == 413
     assert conn.receive_calls == 0, "the body must not be read"
@@ -360,32 +360,32 @@ async def test_max_size_by_content_length_refused_before_reading(app: Sanic, ser
 
 
 async def test_max_size_without_content_length(app: Sanic, server: FakeServer) -> None:
-    app.config.REQUEST_MAX_SIZE = 10
+    app.config.REQUEST_MAX_SIZE = 100
 
     @app.post("/")
     async def index(request: Request) -> Any:
         return response.text("no")
 
-    conn = await server.request("POST", "/", chunks=[b"x" * 6, b"x" * 6, b"x" * 6])
+    conn = await server.request("POST", "/", chunks=[b"x" * 60, b"x" * 60, b"x" * 60])
     assert conn.status == 413
     # Refused as soon as the limit was crossed, not after the whole body.
     assert conn.receive_calls == 2
 
 
 async def test_body_at_exactly_max_size_is_accepted(app: Sanic, server: FakeServer) -> None:
-    app.config.REQUEST_MAX_SIZE = 10
+    app.config.REQUEST_MAX_SIZE = 100
 
     @app.post("/")
     async def index(request: Request) -> Any:
         return response.raw(request.body)
 
-    assert (await server.request("POST", "/", b"x" * 10)).status == 200
-    assert (await server.request("POST", "/", chunks=[b"x" * 5, b"x" * 5])).status == 200
+    assert (await server.request("POST", "/", b"x" * 100)).status == 200
+    assert (await server.request("POST", "/", chunks=[b"x" * 50, b"x" * 50])).status == 200
 
 
 async def test_stream_handler_lifts_max_size(app: Sanic, server: FakeServer) -> None:
     # Sanic: "Streaming handler: lift the size limit" (app.handle_request).
-    app.config.REQUEST_MAX_SIZE = 10
+    app.config.REQUEST_MAX_SIZE = 100
 
     @app.post("/", stream=True)
     async def upload(request: Request) -> Any:
@@ -394,9 +394,9 @@ async def test_stream_handler_lifts_max_size(app: Sanic, server: FakeServer) -> 
             size += len(chunk)
         return response.text(str(size))
 
-    conn = await server.request("POST", "/", chunks=[b"x" * 8] * 4)
+    conn = await server.request("POST", "/", chunks=[b"x" * 80] * 4)
     assert conn.status == 200
-    assert conn.body == b"32"
+    assert conn.body == b"320"
 
 
 async def test_bad_content_length_is_no_body(app: Sanic, server: FakeServer) -> None:
@@ -912,10 +912,13 @@ async def test_bad_url_answers_400(app: Sanic, server: FakeServer) -> None:
     assert conn.status == 400
 
 
-async def test_too_long_url_answers_414(app: Sanic, server: FakeServer) -> None:
+async def test_too_long_url_answers_413_as_its_head_is_too_large(app: Sanic, server: FakeServer) -> None:
+    # Sanic's URITooLong (414, over 65,535 bytes) is unreachable on its own
+    # server: the head limit (16 KiB at most) refuses such a head first.
     long_path = "/" + "a" * 70_000
     conn = await server.request("GET", long_path)
-    assert conn.status == 414
+    assert conn.status == 413
+    assert "Request header exceeds the size limit" in conn.text
 
 
 async def test_websocket_route_over_plain_http_answers_426(app: Sanic, server: FakeServer) -> None:

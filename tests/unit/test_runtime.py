@@ -68,7 +68,7 @@ async def test_config_set_by_listeners_is_honoured(app: Sanic, server: FakeServe
     # startup listener has run.
     @app.before_server_start
     async def configure(app: Sanic) -> None:
-        app.config.REQUEST_MAX_SIZE = 10
+        app.config.REQUEST_MAX_SIZE = 100
 
     @app.after_server_start
     async def configure_more(app: Sanic) -> None:
@@ -78,7 +78,7 @@ async def test_config_set_by_listeners_is_honoured(app: Sanic, server: FakeServe
     async def index(request: Request) -> Any:
         return response.text("ok")
 
-    conn = await server.request("POST", "/", b"x" * 11)
+    conn = await server.request("POST", "/", b"x" * 101)
     assert conn.status == 413
     assert server.asgi.runtime.access_log is True
 
