@@ -67,7 +67,7 @@ from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
 from ._head import HEAD_ENCODERS, head_encoder
 from ._request import prefixed_request_class
-from ._request_head import RequestHead, decoded_pairs_size, delivered_target, head_size, headers_and_size
+from ._request_head import RequestHead, decoded_pairs_size, delivered_target, head_size, headers_and_head_size
 from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
@@ -342,19 +342,11 @@ class HTTPCycle:
             raise MalformedScope(f"scope['method'] must be a str, got {method!r:.100}")
         # The common scope inline (this runs on every request); anything
         # else through _scope's functions, which also word the errors.
-        raw = scope.get("headers")
-        headers: list[tuple[str, str]]
-        try:
-            if raw.__class__ is not list:
-                raise TypeError
-            headers, pairs_size = headers_and_size(raw)
-        except Exception:
-            headers = headers_from_scope(scope)
-            pairs_size = decoded_pairs_size(headers)
         raw_path = scope.get("raw_path")
         root_path = scope.get("root_path")
         query = scope.get("query_string", b"")
         url_bytes: bytes
+        target: bytes  # as delivered, for the head (root path included)
         if (
             raw_path.__class__ is bytes
             and raw_path
@@ -362,11 +354,19 @@ class HTTPCycle:
             and query.__class__ is bytes
             and b"?" not in raw_path
         ):
-            url_bytes = raw_path + b"?" + query if query else raw_path
-            head = head_size(method, url_bytes, version, pairs_size)
+            url_bytes = target = raw_path + b"?" + query if query else raw_path
         else:
             url_bytes = target_from_scope(scope)
-            head = head_size(method, delivered_target(scope), version, pairs_size)
+            target = delivered_target(scope)
+        raw = scope.get("headers")
+        headers: list[tuple[str, str]]
+        try:
+            if raw.__class__ is not list:
+                raise TypeError
+            headers, head = headers_and_head_size(raw, method, target, version)
+        except Exception:
+            headers = headers_from_scope(scope)
+            head = head_size(method, target, version, decoded_pairs_size(headers))
         # Set before the Request is built, as Http.http1_request_header does:
         # the error page for a target Sanic refuses (BadURL) obeys HEAD too,
         # and so does a refused head (an ASGI answer to HEAD has no body).

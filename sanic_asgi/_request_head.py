@@ -17,7 +17,7 @@ and values stripped of surrounding whitespace.  The head is rebuilt from
 those as ``METHOD SP target SP HTTP/version`` and ``name: value`` lines, so
 its size is known without building it (``head_size``): the limit is checked
 on every request at the cost of one pass over the header pairs, which the
-HTTP cycle makes anyway to decode them (``headers_and_size``).
+HTTP cycle makes anyway to decode them (``headers_and_head_size``).
 
 The bytes themselves are built only when something reads them:
 ``request.head`` is a ``RequestHead``, which holds the scope and the size
@@ -36,28 +36,29 @@ from urllib.parse import quote
 from ._scope import PATH_SAFE
 from ._types import Scope
 
-__all__ = ["RequestHead", "delivered_target", "head_size", "headers_and_size", "rebuild_head"]
+__all__ = ["RequestHead", "delivered_target", "head_size", "headers_and_head_size", "rebuild_head"]
 
 HeaderPairs = list[tuple[str, str]]
 _Other = Union[bytes, bytearray, memoryview, "RequestHead"]
 
 
-def headers_and_size(raw: list[Any]) -> tuple[HeaderPairs, int]:
+def headers_and_head_size(raw: list[Any], method: str, target: bytes, version: str) -> tuple[HeaderPairs, int]:
     """The scope's header pairs decoded as Sanic's parser decodes them (names
     lowercased; strict UTF-8, so a caller falls back on ``UnicodeError``), and
-    the bytes they take in the head: ``name: value`` and CRLF each."""
+    ``head_size`` of the head they end (one pass: this runs on every request)."""
     headers: HeaderPairs = []
     append = headers.append
-    size = 0
+    size = len(method) + len(target) + len(version) + 7
     for name, value in raw:
         append((name.decode().lower(), value.decode()))
-        size += len(name) + len(value)
-    return headers, size + 4 * len(headers)
+        size += len(name) + len(value) + 4
+    return headers, size
 
 
 def decoded_pairs_size(headers: HeaderPairs) -> int:
-    """What ``headers_and_size`` counts, from pairs decoded with
-    ``surrogateescape`` (which gives the same bytes back)."""
+    """The bytes header pairs take in the head (``name: value`` and CRLF
+    each), from pairs decoded with ``surrogateescape`` (which gives the same
+    bytes back)."""
     encoded = [
         (name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape")) for name, value in headers
     ]
@@ -67,7 +68,7 @@ def decoded_pairs_size(headers: HeaderPairs) -> int:
 def head_size(method: str, target: bytes, version: str, pairs_size: int) -> int:
     """The size of the head Sanic's parser measures: the request line
     ``METHOD SP target SP HTTP/version``, then CRLF and a header line per pair
-    (``pairs_size`` from ``headers_and_size``)."""
+    (``pairs_size`` from ``decoded_pairs_size``)."""
     return len(method) + len(target) + len(version) + 7 + pairs_size
 
 

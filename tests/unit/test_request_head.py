@@ -15,7 +15,7 @@ from sanic_asgi._request_head import (
     decoded_pairs_size,
     delivered_target,
     head_size,
-    headers_and_size,
+    headers_and_head_size,
     rebuild_head,
 )
 from tests.asgi_driver import FakeServer
@@ -41,9 +41,9 @@ SCOPES: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("scope", SCOPES)
 def test_head_size_is_the_length_of_the_rebuilt_head(scope: dict[str, Any]) -> None:
-    headers, pairs = headers_and_size(scope["headers"])
-    assert pairs == decoded_pairs_size(headers)
-    size = head_size(scope["method"], delivered_target(scope), scope["http_version"], pairs)
+    target = delivered_target(scope)
+    headers, size = headers_and_head_size(scope["headers"], scope["method"], target, scope["http_version"])
+    assert size == head_size(scope["method"], target, scope["http_version"], decoded_pairs_size(headers))
     assert size == len(rebuild_head(scope))
 
 
