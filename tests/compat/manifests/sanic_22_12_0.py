@@ -59,20 +59,6 @@ XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
                 "protocol class Sanic's server uses); no Sanic protocol class exists under ASGI"
             ),
         ),
-        "tests/test_payload_too_large.py::test_payload_too_large_at_data_received_default": (
-            ADAPTER_MODES,
-            (
-                "REQUEST_MAX_SIZE = 1: Sanic's server counts the request head against REQUEST_MAX_SIZE "
-                "(data_received); the adapter applies it to bodies and leaves request-head limits to the ASGI server"
-            ),
-        ),
-        "tests/test_payload_too_large.py::test_payload_too_large_from_error_handler": (
-            ADAPTER_MODES,
-            (
-                "REQUEST_MAX_SIZE = 1: Sanic's server counts the request head against REQUEST_MAX_SIZE "
-                "(data_received); the adapter applies it to bodies and leaves request-head limits to the ASGI server"
-            ),
-        ),
         "tests/test_response.py::test_response_header": (
             ADAPTER_MODES,
             (

@@ -43,10 +43,7 @@ NO_CLIENT: dict[str, str] = differs(
 
 XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
     _newer.XFAIL,
-    drop=(
-        "tests/test_headers.py::test_raw_headers",
-        "tests/test_headers.py::test_request_line",
-    ),
+    drop=("tests/test_headers.py::test_raw_headers",),
     add={
         "tests/test_exceptions_handler.py::test_chained_exception_handler": (
             ALL_MODES,
