@@ -35,6 +35,10 @@ def make_sanic_app(name: str = "bench") -> Any:
     app = Sanic(name, configure_logging=False)
     app.config.ACCESS_LOG = False
     app.config.MOTD = False
+    # Bare Sanic whatever is installed: Sanic loads sanic-ext into every app
+    # when it is installed ([dev] has it), which would add its signals to
+    # both sides of every figure.
+    app.config.AUTO_EXTEND = False
     # Idle connections stay open (the harness feeds one connection slowly
     # under callgrind); request/response timeouts keep Sanic's defaults.
     app.config.KEEP_ALIVE_TIMEOUT = 3600

@@ -310,7 +310,7 @@ class HTTPCycle:
             # the call when no handler is registered, hence the check.
             if self.runtime.request_signal:
                 await self.app.dispatch("http.lifecycle.request", inline=True, context={"request": request})
-            await self.app.handle_request(request)
+            await self.runtime.handle_request(request)
             stage = self.stage
             if stage is _IDLE:
                 pass

@@ -7,8 +7,8 @@ A Starlette ``Response`` (``StreamingResponse``, ``FileResponse``,
 receive, send)`` sends it.  Sanic's ``handle_request`` only sends its own
 ``BaseHTTPResponse`` and answers anything else with "Invalid response type".
 Sanic has no hook for converting a handler's return value, so, like
-``sync_handlers="thread"``, the adapter wraps each route handler at startup
-(``_handlers.HandlerWrapping``; put back on shutdown).  The wrapper turns an
+``sync_handlers="thread"``, the adapter calls each route handler through a
+wrapper (``_handlers``: the route's handler itself is left alone).  The wrapper turns an
 ASGI callable return value into an ``ASGIResponse``: a ``BaseHTTPResponse``
 whose ``send()`` runs the object with the request's scope and forwards its
 messages through the ``HTTPCycle``.  Everything Sanic does with a response
@@ -89,7 +89,7 @@ def is_asgi_response(value: Any) -> bool:
 
 
 def wrap_asgi_responses(handler: Handler) -> Handler | None:
-    """The ``HandlerWrapping`` wrapper that converts ASGI response objects."""
+    """The call wrapper (``_handlers``) that converts ASGI response objects."""
     if getattr(handler, "is_websocket", False):
         return None
 

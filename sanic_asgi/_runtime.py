@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from sanic.log import error_logger, logger
 
 from ._generations import Generation, detect
-from ._handlers import HandlerWrapping, Wrapper, run_in_thread
+from ._handlers import HandleRequest, Wrapper, handler_caller, run_in_thread
 
 if TYPE_CHECKING:
     from contextvars import ContextVar
@@ -104,8 +104,10 @@ class AppRuntime:
         # requests arriving while shutdown drains are still served, as on
         # Sanic's server, where open connections finish their work.
         self.serving = False
+        # How route handlers are called while served (sanic_asgi._handlers):
+        # through these wrappers, without replacing any route's handler.
         self.handler_wrappers: list[Wrapper] = [run_in_thread] if sync_handlers == "thread" else []
-        self._wrapping = HandlerWrapping()
+        self.handle_request: HandleRequest = app.handle_request
         # The lifespans of ASGI apps mounted beside Sanic (sanic_asgi._mounts):
         # started before the listeners, shut down after them.
         self.mounts: MountLifespans | None = None
@@ -168,8 +170,14 @@ class AppRuntime:
             await gen.process_event(app, "main_process_start")
             _install_signals(app)
             await gen.startup(app)
-            if gen.route_wrapping:
-                self._wrapping.apply(app, self.handler_wrappers)
+            if gen.handler_calls:
+                self.handle_request, wrapped = handler_caller(app, self.handler_wrappers)
+                if not wrapped and run_in_thread in self.handler_wrappers:
+                    log.warning(
+                        "sync_handlers='thread' does not apply: %s overrides handle_request, so its plain def "
+                        "handlers run on the loop, as on Sanic's server; make them async to keep the loop free",
+                        type(app).__name__,
+                    )
             await gen.server_event(app, "init", "before")
             await gen.server_event(app, "init", "after")
             await gen.process_event(app, "main_process_ready")
@@ -179,7 +187,6 @@ class AppRuntime:
         except BaseException as exc:
             self.state = RuntimeState.FAILED
             self._startup_error = exc
-            self._wrapping.restore(app)
             if gen.is_started(app):
                 gen.reset(app)
             if self.mounts is not None:
@@ -239,7 +246,6 @@ class AppRuntime:
                 error_logger.exception("Error during ASGI lifespan shutdown")
                 errors.append(exc)
         self.serving = False
-        self._wrapping.restore(app)
         gen.reset(app)
         # Not served any more: app.add_task() outside a running loop must
         # queue the task for the next start again (Sanic's `app.loop` raises

@@ -17,9 +17,10 @@ class Generation:
     # (sanic_asgi._http.HTTPCycle, sanic_asgi._websocket.WebSocketCycle).
     http_cycle: Any = None
     websocket_cycle: Any = None
-    # Can route handlers be wrapped (sync_handlers="thread", ASGI responses)?
-    # They live in sanic_routing's Route objects from Sanic 21.3 on.
-    route_wrapping = True
+    # Can handler calls be wrapped (sync_handlers="thread", ASGI responses)?
+    # Sanic's handle_request takes the handler from self.router.get() from
+    # 21.3 on (sanic_asgi._handlers).
+    handler_calls = True
     # Builds request.conn_info from the scope (called as conn_info_class(scope)).
     conn_info_class: Callable[[Scope], Any]
     # Is make_request just request_class(url_bytes, headers, version, method,

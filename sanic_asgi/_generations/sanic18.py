@@ -441,7 +441,7 @@ class Sanic18(Generation):
     name = "sanic18"
     http_cycle = LegacyHTTPCycle
     websocket_cycle = LegacyWebSocketCycle
-    route_wrapping = False  # routes are immutable namedtuples before 21.3
+    handler_calls = False  # handle_request(request, write_callback, stream_callback) before 21.3
     conn_info_class = LegacyConnInfo
 
     def make_request(

@@ -4,6 +4,7 @@ and the ``sync_handlers`` option."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from typing import Any
@@ -306,30 +307,22 @@ async def test_sync_handlers(app: Sanic, serve: Any, mode: str, in_main: bool) -
     assert seen == [in_main, True, True]
 
 
-async def test_thread_handlers_are_restored_on_shutdown(app: Sanic, serve: Any) -> None:
+async def test_thread_mode_leaves_the_route_handler_alone_across_starts(app: Sanic, serve: Any) -> None:
     @app.get("/sync")
     def sync_handler(request: Request) -> Any:
-        return response.text("sync")
+        on_loop = threading.current_thread() is threading.main_thread()
+        return response.json({"same": request.route.handler is sync_handler, "on_loop": on_loop})
 
-    def wrappers() -> list[Any]:
-        chain = [next(iter(app.router.routes)).handler]
-        while hasattr(chain[-1], "__wrapped__"):
-            chain.append(chain[-1].__wrapped__)
-        return chain
+    def route_handler() -> Any:
+        return next(r.handler for r in app.router.routes if r.name == f"{app.name}.sync_handler")
 
     server = serve(app, sync_handlers="thread")
-    life = await server.startup()
-    first = wrappers()
-    assert first[0] is not sync_handler
-    assert first[-1] is sync_handler
-    await server.shutdown(life)
-    # A second start wraps the original again (not a wrapper of a wrapper).
-    life = await server.startup()
-    second = wrappers()
-    assert second[-1] is sync_handler
-    assert len(second) == len(first)
-    assert (await server.request("GET", "/sync")).body == b"sync"
-    await server.shutdown(life)
+    for _ in range(2):
+        life = await server.startup()
+        assert route_handler() is sync_handler
+        assert json.loads((await server.request("GET", "/sync")).body) == {"same": True, "on_loop": False}
+        await server.shutdown(life)
+        assert route_handler() is sync_handler
 
 
 async def test_blocking_sync_handler_does_not_stall_the_loop(app: Sanic, serve: Any) -> None:
