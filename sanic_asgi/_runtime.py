@@ -165,6 +165,7 @@ class AppRuntime:
             app.asgi = True
             gen.setup_logging(app)
             self._warn_about_workers()
+            gen.setup_extensions(app)
             await gen.process_event(app, "main_process_start")
             _install_signals(app)
             await gen.startup(app)

@@ -147,6 +147,14 @@ class Sanic22(Generation):
     ) -> Request:
         return request_class(url_bytes, headers, version, method, transport, app)  # type: ignore[arg-type]
 
+    def setup_extensions(self, app: SanicApp) -> None:
+        # Sanic.serve() (22.12+) calls setup_ext(primary) before it fires
+        # main_process_start, so sanic-ext's main-process listeners run on
+        # the first start too.
+        from sanic.application.ext import setup_ext
+
+        setup_ext(app)
+
     def setup_logging(self, app: SanicApp) -> None:
         if _setup_logging is not None:
             _setup_logging(app.state.is_debug, app.config.NO_COLOR, app.config.LOG_EXTRA)
