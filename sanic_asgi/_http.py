@@ -886,8 +886,11 @@ _HTTP1_PARSERS = ("uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.htt
 
 def frames_http1(receive: Receive) -> bool:
     """Is ``receive`` the bound method of a known server's HTTP/1 parser?"""
-    owner = getattr(receive, "__self__", None)
-    return owner is not None and owner.__class__.__module__ in _HTTP1_PARSERS
+    try:
+        module = receive.__self__.__class__.__module__  # type: ignore[attr-defined]
+    except AttributeError:  # a plain function: a test client's, an adapter's
+        return False
+    return module in _HTTP1_PARSERS
 
 
 # Task.uncancel() (3.11+) lets a handler run inline in the server's task.
