@@ -197,6 +197,12 @@ class ASGIApp:
             return False
         try:
             await self.runtime.ensure_started()
+        except ConfigurationError as exc:
+            # A mistake in how the app is served, not in the app: its message
+            # says what to do; a traceback would only point into sanic_asgi.
+            error_logger.error("%s Answering 500.", exc)
+            await _refuse(send, ws, status=500)
+            return False
         except Exception:
             error_logger.exception("Sanic app %r failed to start; answering 503", self.app.name)
             await _refuse(send, ws)
@@ -212,15 +218,16 @@ def _share_state(scope: Scope, state: dict[str, Any]) -> None:
     scope["state"] = {**server_state, **state} if isinstance(server_state, dict) else dict(state)
 
 
-async def _refuse(send: Send, ws: bool) -> None:
+async def _refuse(send: Send, ws: bool, status: int = 503) -> None:
+    reason = "Service Unavailable" if status == 503 else "Internal Server Error"
     if ws:
-        await send({"type": "websocket.close", "code": 1011, "reason": "Service Unavailable"})
+        await send({"type": "websocket.close", "code": 1011, "reason": reason})
         return
-    body = b"Service Unavailable"
+    body = reason.encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 503,
+            "status": status,
             "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))],
         }
     )

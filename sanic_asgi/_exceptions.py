@@ -3,7 +3,7 @@
 ::
 
     SanicASGIError                   base class, never raised itself
-    ├── ConfigurationError           an ASGIApp option was invalid
+    ├── ConfigurationError           an ASGIApp option was invalid, or the app is served twice
     ├── ProtocolError                the server broke the ASGI contract
     │   ├── UnsupportedScope         scope["type"] is not http/websocket/lifespan
     │   ├── MalformedScope           a required scope key is missing or has the wrong type
@@ -35,7 +35,8 @@ class SanicASGIError(Exception):
 
 
 class ConfigurationError(SanicASGIError, ValueError):
-    """An option given to ``ASGIApp`` was invalid."""
+    """An option given to ``ASGIApp`` was invalid, or a second ``ASGIApp`` tried to
+    start a Sanic app that another one is serving."""
 
 
 class ProtocolError(SanicASGIError):

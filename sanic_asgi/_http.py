@@ -20,14 +20,18 @@ copies ``Http``'s rules where they decide what the client sees:
   against it.  Chunking itself is the server's job, so no
   ``transfer-encoding`` header is sent.
 * The request body is pulled from ``receive()`` only when Sanic asks for it
-  (``read()``): that is the backpressure.  ``REQUEST_MAX_SIZE`` is checked
-  against ``content-length`` before anything is read, and against the bytes
-  seen so far for bodies of unknown length.
+  (``read()``): that is the backpressure.  It comes from the ``http.request``
+  messages whatever the headers say (``body_framing``): only a declared
+  ``content-length``, or an HTTP/1 server that parsed the request off the
+  wire, lets a request without framing headers skip them.  ``REQUEST_MAX_SIZE``
+  is checked against ``content-length`` before anything is read, and against
+  the bytes seen so far for bodies of unknown length.
 * Once the body has ended, a watcher task waits on ``receive()`` for
   ``http.disconnect`` and cancels the request task, as Sanic's
-  ``connection_lost`` cancels its connection task (HTTP/2 and 3 announce no
-  body length, so there the first ``http.request`` is read ahead to learn
-  whether the body has already ended).  The handler runs in the server's
+  ``connection_lost`` cancels its connection task (HTTP/2 and 3, and scopes
+  with no framing headers, announce no body, so there the first
+  ``http.request`` is read ahead to learn whether the body has already
+  ended).  The handler runs in the server's
   own task (Python 3.11+; a task of its own before, where a cancellation
   cannot be taken back), as Sanic's run in its connection task, and the
   cancellation is taken back once handled (``run``).
@@ -388,7 +392,7 @@ class HTTPCycle:
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.conn_info_class(scope)
-        self.request_bytes, self.request_body = body_framing(headers, version)
+        self.request_bytes, self.request_body = body_framing(headers, version, self._receive)
         self._count_body = not self.request_bytes
         return request
 
@@ -749,14 +753,17 @@ class HTTPCycle:
         self._arm_timer()
 
     def _body_unannounced(self) -> bool:
-        """HTTP/2 or 3 without content-length: a body may follow, or not."""
+        """No framing header: a body may follow, or not (HTTP/2 and 3, and
+        scopes built by adapters and test clients)."""
         request = self.request
-        version = self.scope.get("http_version", "1.1")
-        return request is not None and version not in ("1.0", "1.1") and "content-length" not in request.headers
+        if request is None:
+            return False
+        headers = request.headers
+        return "content-length" not in headers and "transfer-encoding" not in headers
 
     async def _peek_first_message(self) -> Message:
-        """HTTP/2 and 3 tell whether a body follows only with the first
-        ``http.request`` (END_STREAM).  Read it ahead for ``read()``: if the
+        """Without framing headers (HTTP/2 and 3, adapters' scopes) whether a
+        body follows shows only in the first ``http.request`` (END_STREAM).  Read it ahead for ``read()``: if the
         request has no body after all, the disconnect watcher can start now
         (else a streaming handler that never reads the body, an SSE stream,
         would never learn that its client left)."""
@@ -844,12 +851,20 @@ class HTTPCycle:
         return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
 
 
-def body_framing(headers: list[tuple[str, str]], version: str) -> tuple[int, bool]:
-    """(declared content-length, whether a body follows), from the request's
-    header pairs (names lowercased).  HTTP/1 announces a body with
-    content-length or transfer-encoding; HTTP/2 and 3 may send one without
-    either.  (A scan of the few pairs costs less than two lookups in Sanic's
-    case-insensitive ``Header``.)"""
+def body_framing(headers: list[tuple[str, str]], version: str, receive: Receive) -> tuple[int, bool]:
+    """(declared content-length, whether a body may follow), from the
+    request's header pairs (names lowercased).
+
+    The ASGI contract is the ``http.request`` messages, not the headers: a
+    server passes the body there whatever the headers say, and Mangum, test
+    clients and proxies build scopes with no framing headers at all.  So a
+    body may follow unless the headers or the server rule it out: a valid
+    ``content-length: 0``, or no framing header on HTTP/1 from a server that
+    parsed the request off the wire (RFC 9112 6.3: such a request has no
+    body; ``frames_http1``).  An unreadable content-length declares nothing:
+    the messages are read and counted against REQUEST_MAX_SIZE.  (A scan of
+    the few pairs costs less than two lookups in Sanic's case-insensitive
+    ``Header``.)"""
     length: str | None = None
     chunked = False
     for name, value in headers:
@@ -862,11 +877,31 @@ def body_framing(headers: list[tuple[str, str]], version: str) -> tuple[int, boo
         try:
             declared = int(length)
         except ValueError:
-            declared = 0
+            return 0, True
+        if declared < 0:
+            return 0, True
         return declared, declared > 0
-    if version in ("1.0", "1.1"):
-        return 0, chunked
-    return 0, True
+    if chunked or version not in ("1.0", "1.1"):
+        return 0, True
+    return 0, not frames_http1(receive)
+
+
+# The modules of ASGI servers whose receive() belongs to an HTTP/1 parser
+# reading the request off the wire: there, a request without content-length
+# or transfer-encoding has no body (RFC 9112 6.3).  hypercorn and daphne hand
+# the app an asyncio.Queue's get(), which anything could be behind, so they
+# are not listed; their bodyless requests cost one receive() more when the
+# route reads the body.
+_HTTP1_PARSERS = ("uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.httptools_impl")
+
+
+def frames_http1(receive: Receive) -> bool:
+    """Is ``receive`` the bound method of a known server's HTTP/1 parser?"""
+    try:
+        module = receive.__self__.__class__.__module__  # type: ignore[attr-defined]
+    except AttributeError:  # a plain function: a test client's, an adapter's
+        return False
+    return module in _HTTP1_PARSERS
 
 
 # Task.uncancel() (3.11+) lets a handler run inline in the server's task.

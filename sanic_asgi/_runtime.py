@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sanic.log import error_logger, logger
 
+from ._exceptions import ConfigurationError
 from ._generations import Generation, detect
 from ._handlers import HandleRequest, Wrapper, handler_caller, run_in_thread
 
@@ -156,6 +157,7 @@ class AppRuntime:
         if self.state is RuntimeState.STARTED:
             return
         app, gen = self.app, self.generation
+        _claim(app, self)
         self.state = RuntimeState.STARTING
         try:
             if self.mounts is not None:
@@ -167,6 +169,7 @@ class AppRuntime:
             app.asgi = True
             gen.setup_logging(app)
             self._warn_about_workers()
+            gen.setup_extensions(app)
             await gen.process_event(app, "main_process_start")
             _install_signals(app)
             await gen.startup(app)
@@ -194,6 +197,7 @@ class AppRuntime:
                     await self.mounts.shutdown()  # those that started
                 except Exception:
                     error_logger.exception("Error shutting down mounted apps after a failed startup")
+            _release(app, self)
             raise
         self.state = RuntimeState.STARTED
         self.serving = True
@@ -254,6 +258,7 @@ class AppRuntime:
         self.lifespan_state = {}
         self.server_state = False
         self.state = RuntimeState.STOPPED
+        _release(app, self)
         if errors:
             raise errors[0]
 
@@ -340,6 +345,34 @@ class AppRuntime:
                 ", ".join(main),
                 self.app.name,
             )
+
+
+# id(app) -> (app, runtime) for the apps started right now, and by which
+# runtime: Sanic keeps one set of finalized routers and listeners per app
+# object, so one app can be served by one ASGIApp at a time.  An entry lives
+# from start() to stop() only (nothing outlives its serving), and Sanic apps
+# accept no attributes of their own to keep it on.
+_SERVING: dict[int, tuple[Any, AppRuntime]] = {}
+
+
+def _claim(app: SanicApp, runtime: AppRuntime) -> None:
+    """Mark ``app`` as served by ``runtime``, or raise ConfigurationError if
+    another runtime (another ``ASGIApp`` around the same app) serves it."""
+    entry = _SERVING.get(id(app))
+    if entry is not None and entry[0] is app and entry[1] is not runtime:
+        raise ConfigurationError(
+            f"Sanic app {app.name!r} is already served by another sanic_asgi.ASGIApp in this process, "
+            "and one Sanic app can be served by one ASGIApp at a time (Sanic finalizes its routes and "
+            "listeners once per app). Create ASGIApp(app) once and hand that object to every server, "
+            "mount and middleware, or stop the other one first."
+        )
+    _SERVING[id(app)] = (app, runtime)
+
+
+def _release(app: SanicApp, runtime: AppRuntime) -> None:
+    entry = _SERVING.get(id(app))
+    if entry is not None and entry[1] is runtime:
+        del _SERVING[id(app)]
 
 
 async def _on_websocket_handler_exception(**context: Any) -> None:

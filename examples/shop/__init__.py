@@ -13,6 +13,8 @@ server.)  Then try::
     curl localhost:8000/api/items
     curl -X POST localhost:8000/api/items -d '{"name": "tea", "price": 3.5}'
     curl localhost:8000/api/items/42                    # JSON 404 from the error handler
+    curl -X POST localhost:8000/api/items -d '{"name": "tea"}'  # 400 from sanic-ext's validation
+    curl localhost:8000/docs/openapi.json               # OpenAPI document (sanic-ext); /docs shows it
     curl localhost:8000/api/export.csv                  # a streamed response
     curl -N 'localhost:8000/live/events?count=5'        # server-sent events
     curl -T some-big-file localhost:8000/uploads        # a streamed upload
@@ -22,9 +24,10 @@ Where things are:
 
 ``app.py``
     ``create_app()``: config, listeners that open and close the database and
-    keep it in the lifespan state, request/response middleware, error handler.
+    keep it in app.ctx and the lifespan state, request/response middleware, error handler.
 ``catalog.py``
-    a blueprint under ``/api``: JSON reads and writes, a streamed CSV export.
+    a blueprint under ``/api``: JSON reads and writes, a streamed CSV export;
+    OpenAPI docs and body validation by sanic-ext (``pip install sanic-ext``).
 ``live.py``
     a blueprint under ``/live``: server-sent events and a websocket echo.
 ``uploads.py``

@@ -30,8 +30,11 @@ def create_app(name: str = "shop") -> Sanic[Any, Any]:
     async def open_database(app: Sanic[Any, Any]) -> None:
         db = Database()
         await db.connect()
-        # The lifespan state is copied into every request's scope by the
-        # server; handlers read it back with lifespan_state(request).
+        # Handlers read it from app.ctx, which works on Sanic's own server
+        # too.  Under ASGI it also goes into the lifespan state, which the
+        # server copies into every request's scope: ASGI middleware and apps
+        # mounted beside Sanic see it there (lifespan_state(request) in a handler).
+        app.ctx.db = db
         lifespan_state(app)["db"] = db
 
     @app.after_server_start
@@ -40,9 +43,11 @@ def create_app(name: str = "shop") -> Sanic[Any, Any]:
 
     @app.after_server_stop
     async def close_database(app: Sanic[Any, Any]) -> None:
-        db = lifespan_state(app).pop("db", None)
+        lifespan_state(app).pop("db", None)
+        db = getattr(app.ctx, "db", None)
         if db is not None:
             await db.close()
+            del app.ctx.db
         logger.info("shop: database closed")
 
     # -- middleware ----------------------------------------------------------
@@ -68,7 +73,7 @@ def create_app(name: str = "shop") -> Sanic[Any, Any]:
 
     @app.get("/")
     async def index(request: Request) -> HTTPResponse:
-        db: Database = lifespan_state(request)["db"]
+        db: Database = request.app.ctx.db
         return json({"app": request.app.name, "items": len(await db.all())})
 
     return app

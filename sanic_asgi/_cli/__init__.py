@@ -3,14 +3,15 @@
 ::
 
     sanic-asgi run module:app [--server uvicorn|hypercorn|granian|daphne] [Sanic-style options] [-- server flags]
-    sanic-asgi doctor module:app [--server NAME] [--workers N] [--json]
+    sanic-asgi doctor module:app [--server NAME] [--workers N] [--json] [--no-start]
 
 ``run`` loads the app, translates its Sanic config into the chosen server's
 settings (``servers.TABLES``), prints a banner with what was mapped and a
 warning for every setting the server cannot honour, then runs the server's
 own entry point in this process (``runners``; the module docstring there says
-why).  ``doctor`` loads the app without serving it and reports what will
-behave differently (``doctor``).
+why).  ``doctor`` loads the app, starts and stops it once in-process (no
+socket; ``--no-start`` skips that) and reports what will behave differently
+(``doctor``).
 
 Exit codes: the server's own when it ran: 0 after a clean stop (uvicorn
 re-raises SIGTERM/SIGINT after its graceful shutdown, as the ``uvicorn``
@@ -135,6 +136,12 @@ def _parser() -> argparse.ArgumentParser:
     _target_arguments(doctor)
     doctor.add_argument("-w", "--workers", type=int, default=1, help="the number of workers you will run")
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    doctor.add_argument(
+        "--no-start",
+        dest="start",
+        action="store_false",
+        help="do not start the app in-process (no listener runs; routes added at startup are not listed)",
+    )
     return parser
 
 
@@ -271,7 +278,9 @@ def _doctor(ns: argparse.Namespace) -> int:
         error = str(exc) if cause is None else f"{exc}\n  caused by {type(cause).__name__}: {cause}"
         report = Report(target=ns.target, server=ns.server, workers=ns.workers, error=error)
     else:
-        report = diagnose(loaded.app, target=ns.target, server=ns.server, workers=ns.workers)
+        report = diagnose(
+            loaded.app, target=ns.target, server=ns.server, workers=ns.workers, asgi=loaded.asgi, start=ns.start
+        )
         missing = _missing_server(ns.server)
         if missing:
             report.findings.append(Finding("versions", "note", ns.server, missing))

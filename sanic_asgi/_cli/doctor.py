@@ -1,8 +1,13 @@
 """``sanic-asgi doctor``: what will behave differently under ASGI, before serving.
 
-The app is loaded (imported, factory called) but never started: no listener
-runs.  The report has the app's routes and listeners, and *findings*, each of
-one kind:
+The app is loaded (imported, factory called), then started once in-process
+through ``ASGIApp`` and stopped (``trial``): lifespan startup and shutdown
+run every listener, as under a server, but no socket is opened.  That is how
+the report knows the routes extensions add at startup (sanic-ext's ``/docs``
+and automatic HEAD/OPTIONS routes) and whether startup fails under ASGI;
+``start=False`` (``--no-start``) skips it for an app whose listeners must
+not run here.  The report has the app's routes and listeners, and
+*findings*, each of one kind:
 
 * ``differs`` - this app will behave differently than on Sanic's server
   (a listener that runs at another time or never, a setting the app changed
@@ -21,8 +26,9 @@ from __future__ import annotations
 import functools
 import inspect
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
+from .extensions import manager_gaps
 from .servers import (
     WEBSOCKET_SETTINGS,
     RunOptions,
@@ -32,7 +38,9 @@ from .servers import (
 )
 
 if TYPE_CHECKING:
+    from .. import ASGIApp
     from .._types import SanicApp
+    from .trial import Trial
 
 __all__ = ["Finding", "Report", "diagnose"]
 
@@ -76,7 +84,7 @@ _ORDER = list(SANIC_WHEN)
 
 @dataclass
 class Finding:
-    group: str  # "settings", "listeners", "signals", "handlers", "versions", "behaviour"
+    group: str  # "startup", "extensions", "settings", "listeners", "signals", "handlers", "versions", "behaviour"
     kind: Kind
     subject: str
     message: str
@@ -91,6 +99,10 @@ class RouteInfo:
     handler: str
     websocket: bool
     sync: bool
+    # Added while the app started (by an extension, or a listener), and the
+    # top-level package of its handler ("sanic_ext").
+    added_at_startup: bool = False
+    added_by: str = ""
 
 
 @dataclass
@@ -109,6 +121,9 @@ class Report:
     server: ServerName
     workers: int
     app: str = ""
+    # "started and stopped", "failed", or "skipped" (--no-start)
+    trial: str = "skipped"
+    trial_output: str = ""  # the tail of what the app printed when its trial start failed
     versions: dict[str, str] = field(default_factory=dict)
     routes: list[RouteInfo] = field(default_factory=list)
     listeners: list[ListenerInfo] = field(default_factory=list)
@@ -135,10 +150,28 @@ class Report:
 # -- gathering ------------------------------------------------------------------
 
 
-def diagnose(app: SanicApp, *, target: str, server: ServerName = "uvicorn", workers: int = 1) -> Report:
+def diagnose(
+    app: SanicApp,
+    *,
+    target: str,
+    server: ServerName = "uvicorn",
+    workers: int = 1,
+    asgi: ASGIApp | None = None,
+    start: bool = True,
+    start_timeout: float = 30.0,
+) -> Report:
+    """The report on ``app`` (``asgi``: the ``ASGIApp`` the target named, which
+    the trial start uses, with its options; ``start``: run the trial start)."""
     report = Report(target=target, server=server, workers=workers, app=app.name)
     report.versions = _versions(server)
-    report.routes = _routes(app)
+    trial = None
+    if start:
+        from .trial import start_and_stop
+
+        trial = start_and_stop(app, asgi, timeout=start_timeout)
+        report.trial = "failed" if trial.error else "started and stopped"
+        report.trial_output = trial.output
+    report.routes = _routes(app, trial)
     has_ws = any(r.websocket for r in report.routes)
     report.listeners = _listeners(app, server, workers)
     findings = report.findings
@@ -153,6 +186,7 @@ def diagnose(app: SanicApp, *, target: str, server: ServerName = "uvicorn", work
         for info in report.listeners
         if info.kind == "differs"
     ]
+    findings += _extension_gaps(app, server, trial)
     findings += _settings(app, server, workers, has_ws)
     findings += _signals(app)
     findings += _handlers(report.routes)
@@ -205,9 +239,12 @@ def _is_sanic_internal(fn: Any) -> bool:
     return (getattr(_innermost(fn), "__module__", "") or "").split(".")[0] in ("sanic", "sanic_routing", "sanic_ext")
 
 
-def _routes(app: SanicApp) -> list[RouteInfo]:
+def _routes(app: SanicApp, trial: Trial | None) -> list[RouteInfo]:
+    from .trial import route_key
+
     routes = []
     for route in sorted(app.router.routes, key=lambda r: (r.uri if hasattr(r, "uri") else r.path, r.name)):
+        added = trial is not None and route_key(route) not in trial.routes_before
         handler = route.handler
         websocket = _is_websocket(route)
         if websocket and isinstance(handler, functools.partial) and handler.args:
@@ -228,6 +265,8 @@ def _routes(app: SanicApp) -> list[RouteInfo]:
                 handler=name,
                 websocket=websocket,
                 sync=sync and not websocket,
+                added_at_startup=added,
+                added_by=(getattr(_innermost(handler), "__module__", "") or "?").split(".")[0] if added else "",
             )
         )
     return routes
@@ -301,6 +340,38 @@ def _listener_action(event: str) -> str:
     if "reload" in event:
         return "use the server's --reload; code in this listener does not run"
     return ""
+
+
+def _extension_gaps(app: SanicApp, server: ServerName, trial: Trial | None) -> list[Finding]:
+    """The trial start's failure, and the extension features that need
+    Sanic's worker manager (``extensions``)."""
+    extended = hasattr(app, "_ext") or (app.config.get("AUTO_EXTEND", True) and _installed("sanic_ext"))
+    gaps = manager_gaps(app.config, server) if extended else []
+    findings = [Finding("extensions", "differs", gap.subject, gap.message, gap.action) for gap in gaps]
+    if trial is not None and trial.error:
+        explained = [gap.subject for gap in gaps if gap.fails_startup]
+        message = (
+            "the app failed when doctor started it in-process through ASGIApp, as a server's lifespan would, "
+            f"so routes added later in its startup are not listed: {trial.error}"
+        )
+        if explained:
+            action = f"see {' and '.join(explained)} under Extensions: that is why"
+        else:
+            action = (
+                "fix what failed; if it needs a service that cannot be reached from here, run doctor where the "
+                "app runs, or pass --no-start (no listener runs, routes added at startup are not listed)"
+            )
+        findings.insert(0, Finding("startup", "differs", "startup", message, action))
+    return findings
+
+
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _settings(app: SanicApp, server: ServerName, workers: int, has_ws: bool) -> list[Finding]:
@@ -507,9 +578,30 @@ def _behaviour(app: SanicApp, server: ServerName, has_ws: bool) -> list[Finding]
 
 # -- rendering --------------------------------------------------------------------------
 
+
+def _render_added(report: Report, paint: Callable[[str, str], str]) -> list[str]:
+    """Routes added at startup, one line per path and package (sanic-ext adds
+    HEAD and OPTIONS routes beside every GET route)."""
+    if report.trial == "skipped":
+        return ["", "  (not started: --no-start; routes that extensions add at startup are not listed)"]
+    merged: dict[tuple[str, str], set[str]] = {}
+    for r in report.routes:
+        if r.added_at_startup:
+            merged.setdefault((r.path, r.added_by), set()).update(["WS"] if r.websocket else r.methods)
+    if not merged:
+        return []
+    packages = sorted({by for _, by in merged})
+    lines = ["", paint(f"Routes added at startup ({len(merged)} paths, by {', '.join(packages)})", "bold")]
+    for (path, by), methods in sorted(merged.items()):
+        lines.append(f"  {','.join(sorted(methods)):<16} {path:<30} {by}")
+    return lines
+
+
 _COLORS = {"differs": "\033[31m", "note": "\033[33m", "advice": "\033[36m", "ok": "\033[32m", "bold": "\033[1m"}
 _RESET = "\033[0m"
 _GROUPS = (
+    ("startup", "Startup"),
+    ("extensions", "Extensions"),
     ("listeners", "Listeners"),
     ("settings", "Settings"),
     ("signals", "Signals"),
@@ -535,15 +627,17 @@ def render(report: Report, *, color: bool = False) -> str:
     )
     lines.append(f"  {versions}")
     lines.append("")
-    http = [r for r in report.routes if not r.websocket]
-    ws = [r for r in report.routes if r.websocket]
+    own = [r for r in report.routes if not r.added_at_startup]
+    http = [r for r in own if not r.websocket]
+    ws = [r for r in own if r.websocket]
     lines.append(paint(f"Routes ({len(http)} http, {len(ws)} websocket)", "bold"))
-    for r in report.routes:
+    for r in own:
         methods = "WS" if r.websocket else ",".join(r.methods)
         flag = paint("  [sync]", "advice") if r.sync else ""
         lines.append(f"  {methods:<12} {r.path:<30} {r.handler}{flag}")
-    if not report.routes:
+    if not own:
         lines.append("  (none)")
+    lines += _render_added(report, paint)
     for group, title in _GROUPS:
         if group == "listeners":
             lines.append("")
@@ -569,6 +663,9 @@ def render(report: Report, *, color: bool = False) -> str:
             lines.append(f"  [{paint(finding.kind, finding.kind)}] {finding.message}")
             if finding.action:
                 lines.append(f"      -> {finding.action}")
+            if group == "startup" and report.trial_output and not finding.action.startswith("see "):
+                lines.append("      what the app printed last:")
+                lines += [f"      | {line}" for line in report.trial_output.splitlines()]
     counts = report.counts()
     lines.append("")
     summary = f"{counts['differs']} differ, {counts['note']} notes, {counts['advice']} advice"

@@ -50,6 +50,11 @@ class Generation:
         ``PayloadTooLarge`` message it answers with."""
         raise NotImplementedError
 
+    def setup_extensions(self, app: SanicApp) -> None:
+        """Load Sanic Extensions where the release's server does so before
+        ``main_process_start`` (otherwise ``app._startup()`` loads them)."""
+        return None
+
     async def handle_exception(
         self, app: SanicApp, request: Request, exception: BaseException, run_middleware: bool
     ) -> None:

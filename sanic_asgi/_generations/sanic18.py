@@ -215,7 +215,7 @@ class LegacyHTTPCycle(HTTPCycle):
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = _set_conn_info(request, runtime.conn_info_class(scope))
-        self.request_bytes, self.request_body = body_framing(headers, version)
+        self.request_bytes, self.request_body = body_framing(headers, version, self._receive)
         self._count_body = not self.request_bytes
         self.legacy_response = None
         return request

@@ -33,6 +33,10 @@ class Sanic21(Sanic22):
 
     conn_info_class = ScopeConnInfo21
 
+    def setup_extensions(self, app: SanicApp) -> None:
+        # 21.12 loads Sanic Extensions in app._startup() only.
+        return None
+
     def setup_logging(self, app: SanicApp) -> None:
         return None
 

@@ -157,6 +157,14 @@ class Sanic22(Generation):
         sizes = (config.REQUEST_MAX_HEADER_SIZE, config.REQUEST_BUFFER_SIZE - 4096, config.REQUEST_MAX_SIZE)
         return min(*sizes, _HEADER_CEILING), "Request header exceeds the size limit"
 
+    def setup_extensions(self, app: SanicApp) -> None:
+        # Sanic.serve() (22.12+) calls setup_ext(primary) before it fires
+        # main_process_start, so sanic-ext's main-process listeners run on
+        # the first start too.
+        from sanic.application.ext import setup_ext
+
+        setup_ext(app)
+
     def setup_logging(self, app: SanicApp) -> None:
         if _setup_logging is not None:
             _setup_logging(app.state.is_debug, app.config.NO_COLOR, app.config.LOG_EXTRA)

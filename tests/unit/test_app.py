@@ -299,3 +299,52 @@ async def test_lazy_start_logs_once(app: Sanic, server: FakeServer, caplog: pyte
         await server.request("GET", "/")
         await server.request("GET", "/")
     assert caplog.text.count("No lifespan startup seen; starting") == 1
+
+
+# --------------------------------------------------------------------------- #
+# One Sanic app, two ASGIApp objects
+# --------------------------------------------------------------------------- #
+async def test_a_second_asgiapp_serving_the_same_app_is_a_configuration_error(
+    app: Sanic, serve: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    starts: list[str] = []
+
+    @app.before_server_start
+    async def started(app: Sanic) -> None:
+        starts.append("start")
+
+    add_index(app)
+    first, second = serve(app), serve(app)
+    assert (await first.request("GET", "/")).status == 200
+    caplog.clear()
+    conn = await second.request("GET", "/")
+    # A clear message, without a traceback, and a plain 500: not the 503 and
+    # FinalizationError traceback of starting the app a second time.
+    assert (conn.status, conn.body) == (500, b"Internal Server Error")
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert errors[0].exc_info is None
+    message = errors[0].getMessage()
+    assert f"Sanic app {app.name!r} is already served by another sanic_asgi.ASGIApp" in message
+    assert "Create ASGIApp(app) once" in message
+    # The first one is untouched: it still serves, its listeners ran once.
+    assert second.asgi.runtime.state is RuntimeState.STOPPED
+    assert (await first.request("GET", "/")).status == 200
+    assert starts == ["start"]
+    # Once the first has stopped, the second may serve the app.
+    await first.asgi.runtime.stop()
+    assert (await second.request("GET", "/")).status == 200
+    assert starts == ["start", "start"]
+
+
+async def test_a_second_asgiapp_fails_its_lifespan_startup_with_the_reason(app: Sanic, serve: Any) -> None:
+    add_index(app)
+    first, second = serve(app), serve(app)
+    life = await first.startup()
+    failed = second.lifespan().push({"type": "lifespan.startup"})
+    with pytest.raises(ConfigurationError, match=r"already served by another sanic_asgi\.ASGIApp"):
+        await failed.finish()
+    assert failed.sent[-1]["type"] == "lifespan.startup.failed"
+    assert "ConfigurationError: Sanic app" in failed.sent[-1]["message"]
+    assert (await first.request("GET", "/")).status == 200
+    await first.shutdown(life)

@@ -399,15 +399,136 @@ async def test_stream_handler_lifts_max_size(app: Sanic, server: FakeServer) -> 
     assert conn.body == b"320"
 
 
-async def test_bad_content_length_is_no_body(app: Sanic, server: FakeServer) -> None:
+@pytest.mark.parametrize("value", [b"abc", b"-1", b""])
+async def test_unreadable_content_length_reads_the_messages(app: Sanic, server: FakeServer, value: bytes) -> None:
+    # A declaration that declares nothing: the body is read from the messages
+    # (and counted against REQUEST_MAX_SIZE), not dropped.
     @app.post("/")
     async def index(request: Request) -> Any:
-        return response.text(repr(request.body))
+        return response.raw(request.body)
 
-    conn = server.http("POST", "/", headers=[(b"content-length", b"abc")])
+    conn = server.http("POST", "/", headers=[(b"content-length", value)])
+    conn.push({"type": "http.request", "body": b"kept", "more_body": False})
     await conn.finish()
-    assert conn.status == 200
-    assert conn.receive_calls == 0 or conn.received == []
+    assert (conn.status, conn.body) == (200, b"kept")
+
+
+# --------------------------------------------------------------------------- #
+# Request bodies in scopes without framing headers (Mangum, test clients,
+# proxies): the http.request messages are the contract, not the headers.
+# --------------------------------------------------------------------------- #
+def _echo_routes(app: Sanic) -> None:
+    @app.route("/echo", methods=["GET", "POST", "PUT"], ignore_body=False)
+    async def echo(request: Request) -> Any:
+        return response.raw(request.body, headers={"x-method": request.method})
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT"])
+@pytest.mark.parametrize(
+    "chunks",
+    [[b"one message"], [b"se", b"ver", b"al"], [b"", b"late", b""], [b""], [b"\x00\xff" * 40000]],
+    ids=["one", "several", "empty-first-and-last", "empty", "binary-80k"],
+)
+@pytest.mark.parametrize("http_version", ["1.1", "1.0", "2"])
+async def test_body_without_framing_headers_is_read(
+    app: Sanic, server: FakeServer, method: str, chunks: list[bytes], http_version: str
+) -> None:
+    _echo_routes(app)
+    conn = server.http(method, "/echo", http_version=http_version)
+    for index, chunk in enumerate(chunks):
+        conn.push({"type": "http.request", "body": chunk, "more_body": index < len(chunks) - 1})
+    await conn.finish()
+    conn.checker.assert_complete()
+    assert (conn.status, conn.header("x-method"), conn.body) == (200, method, b"".join(chunks))
+
+
+async def test_json_body_without_framing_headers(app: Sanic, server: FakeServer) -> None:
+    @app.post("/")
+    async def index(request: Request) -> Any:
+        return response.json({"got": request.json})
+
+    conn = server.http("POST", "/", headers=[(b"content-type", b"application/json")])
+    conn.push({"type": "http.request", "body": b'{"a": [1, 2]}', "more_body": False})
+    await conn.finish()
+    assert conn.body == b'{"got":{"a":[1,2]}}'
+
+
+async def test_max_size_applies_to_bodies_without_framing_headers(app: Sanic, server: FakeServer) -> None:
+    app.config.REQUEST_MAX_SIZE = 10
+    _echo_routes(app)
+    conn = server.http("POST", "/echo")
+    conn.push(*({"type": "http.request", "body": b"x" * 6, "more_body": True} for _ in range(3)))
+    await conn.finish()
+    assert conn.status == 413
+    assert conn.receive_calls == 2  # refused when the limit was crossed
+
+
+async def test_stream_route_without_framing_headers(app: Sanic, server: FakeServer) -> None:
+    @app.post("/", stream=True)
+    async def upload(request: Request) -> None:
+        res = await request.respond(content_type="text/plain")
+        while (chunk := await request.stream.read()) is not None:  # type: ignore[union-attr]
+            await res.send(chunk.upper())
+        await res.eof()
+
+    conn = server.http("POST", "/")
+    conn.start()
+    conn.push({"type": "http.request", "body": b"first", "more_body": True})
+    assert (await conn.next_message())["type"] == "http.response.start"
+    assert (await conn.next_message())["body"] == b"FIRST"
+    conn.push({"type": "http.request", "body": b"second", "more_body": False})
+    assert (await conn.next_message())["body"] == b"SECOND"
+    await conn.finish()
+    assert conn.body == b"FIRSTSECOND"
+
+
+async def test_disconnect_is_seen_without_framing_headers(app: Sanic, server: FakeServer, no_leaked_tasks: Any) -> None:
+    # A streaming handler that never reads the body: the first message is
+    # read ahead to learn that no body follows, then the watcher sees the
+    # client leave and the handler is cancelled, as on Sanic's server.
+    cancelled = asyncio.Event()
+
+    @app.get("/events")
+    async def events(request: Request) -> None:
+        res = await request.respond(content_type="text/event-stream")
+        try:
+            while True:
+                await res.send(b"data: tick\n\n")
+                await asyncio.sleep(0.01)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    async with no_leaked_tasks():
+        conn = server.http("GET", "/events")
+        conn.push({"type": "http.request", "body": b"", "more_body": False})
+        conn.start()
+        assert (await conn.next_message())["type"] == "http.response.start"
+        await conn.next_message()
+        conn.disconnect()
+        await conn.finish()
+        await asyncio.wait_for(cancelled.wait(), 5)
+
+
+def test_body_framing_decisions() -> None:
+    from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
+
+    from sanic_asgi._http import body_framing
+
+    async def receive() -> Any:
+        raise AssertionError("not called")
+
+    uvicorn_receive = object.__new__(RequestResponseCycle).receive
+    cl = [("content-length", "5")]
+    assert body_framing(cl, "1.1", receive) == (5, True)
+    assert body_framing([("content-length", "0")], "1.1", receive) == (0, False)
+    assert body_framing([("transfer-encoding", "chunked")], "1.1", uvicorn_receive) == (0, True)
+    # No framing header: a body may follow, unless an HTTP/1 parser read the request off the wire.
+    assert body_framing([], "1.1", receive) == (0, True)
+    assert body_framing([], "1.1", uvicorn_receive) == (0, False)
+    assert body_framing([], "1.0", uvicorn_receive) == (0, False)
+    assert body_framing([], "2", uvicorn_receive) == (0, True)
+    assert body_framing([("content-length", "x")], "1.1", uvicorn_receive) == (0, True)
 
 
 async def test_get_body_is_not_read(app: Sanic, server: FakeServer) -> None:

@@ -381,3 +381,19 @@ async def test_thread_mode_leaves_views_and_async_callables_alone(app: Sanic, se
     assert (await server.request("GET", "/view")).body == b"True"
     assert (await server.request("GET", "/callable")).body == b"callable"
     assert (await server.request("GET", "/returns-coroutine")).body == b"awaited"
+
+
+async def test_sanic_extensions_load_before_main_process_start(app: Sanic, serve: Any) -> None:
+    # Sanic.serve() (22.12+) runs setup_ext(app) before main_process_start, so
+    # sanic-ext's own main-process listeners run on the first start too.
+    pytest.importorskip("sanic_ext")
+    seen: list[bool] = []
+
+    @app.main_process_start
+    def loaded(app: Sanic) -> None:
+        seen.append(getattr(app, "_ext", None) is not None)
+
+    server = serve(app)
+    life = await server.startup()
+    await server.shutdown(life)
+    assert seen == [True]
