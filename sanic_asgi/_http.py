@@ -67,11 +67,12 @@ from sanic.exceptions import PayloadTooLarge, SanicException, ServerError, Servi
 from sanic.log import access_logger, error_logger, logger
 
 from ._exceptions import MalformedScope, UnexpectedMessage
+from ._framing import body_framing, framing_headers, read_headers
 from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
 from ._head import HEAD_ENCODERS, head_encoder
 from ._request import prefixed_request_class
-from ._request_head import RequestHead, decoded_pairs_size, delivered_target, head_size, headers_and_head_size
+from ._request_head import RequestHead, delivered_target, head_size
 from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
@@ -367,10 +368,12 @@ class HTTPCycle:
         try:
             if raw.__class__ is not list:
                 raise TypeError
-            headers, head = headers_and_head_size(raw, method, target, version)
+            # The request line's bytes: METHOD SP target SP HTTP/version (_framing.head_line_size).
+            headers, head, length, chunked = read_headers(raw, len(method) + len(target) + len(version) + 7)
         except Exception:
             headers = headers_from_scope(scope)
-            head = head_size(method, target, version, decoded_pairs_size(headers))
+            head = head_size(method, target, version, headers)
+            length, chunked = framing_headers(headers)
         # Set before the Request is built, as Http.http1_request_header does:
         # the error page for a target Sanic refuses (BadURL) obeys HEAD too,
         # and so does a refused head (an ASGI answer to HEAD has no body).
@@ -383,16 +386,16 @@ class HTTPCycle:
             request_class = prefixed_request_class(request_class)
         app = self.app
         if runtime.plain_request:
-            request = request_class(url_bytes, headers, version, method, self, app, RequestHead(scope, head))  # type: ignore[arg-type]
+            request = request_class(url_bytes, headers, version, method, self, app, RequestHead(scope))  # type: ignore[arg-type]
         else:
             request = runtime.generation.make_request(
-                request_class, url_bytes, headers, version, method, self, app, RequestHead(scope, head)
+                request_class, url_bytes, headers, version, method, self, app, RequestHead(scope)
             )
         runtime.set_current_request(request)
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.conn_info_class(scope)
-        self.request_bytes, self.request_body = body_framing(headers, version, self._receive)
+        self.request_bytes, self.request_body = body_framing(length, chunked, version, self._receive)
         self._count_body = not self.request_bytes
         return request
 
@@ -849,59 +852,6 @@ class HTTPCycle:
     def _host_for_log(self, req: Request) -> str:
         ip = req.remote_addr or req.ip  # Request.client_ip (23.6+) is this
         return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
-
-
-def body_framing(headers: list[tuple[str, str]], version: str, receive: Receive) -> tuple[int, bool]:
-    """(declared content-length, whether a body may follow), from the
-    request's header pairs (names lowercased).
-
-    The ASGI contract is the ``http.request`` messages, not the headers: a
-    server passes the body there whatever the headers say, and Mangum, test
-    clients and proxies build scopes with no framing headers at all.  So a
-    body may follow unless the headers or the server rule it out: a valid
-    ``content-length: 0``, or no framing header on HTTP/1 from a server that
-    parsed the request off the wire (RFC 9112 6.3: such a request has no
-    body; ``frames_http1``).  An unreadable content-length declares nothing:
-    the messages are read and counted against REQUEST_MAX_SIZE.  (A scan of
-    the few pairs costs less than two lookups in Sanic's case-insensitive
-    ``Header``.)"""
-    length: str | None = None
-    chunked = False
-    for name, value in headers:
-        if name == "content-length":
-            if length is None:
-                length = value
-        elif name == "transfer-encoding":
-            chunked = True
-    if length is not None:
-        try:
-            declared = int(length)
-        except ValueError:
-            return 0, True
-        if declared < 0:
-            return 0, True
-        return declared, declared > 0
-    if chunked or version not in ("1.0", "1.1"):
-        return 0, True
-    return 0, not frames_http1(receive)
-
-
-# The modules of ASGI servers whose receive() belongs to an HTTP/1 parser
-# reading the request off the wire: there, a request without content-length
-# or transfer-encoding has no body (RFC 9112 6.3).  hypercorn and daphne hand
-# the app an asyncio.Queue's get(), which anything could be behind, so they
-# are not listed; their bodyless requests cost one receive() more when the
-# route reads the body.
-_HTTP1_PARSERS = ("uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.httptools_impl")
-
-
-def frames_http1(receive: Receive) -> bool:
-    """Is ``receive`` the bound method of a known server's HTTP/1 parser?"""
-    try:
-        module = receive.__self__.__class__.__module__  # type: ignore[attr-defined]
-    except AttributeError:  # a plain function: a test client's, an adapter's
-        return False
-    return module in _HTTP1_PARSERS
 
 
 # Task.uncancel() (3.11+) lets a handler run inline in the server's task.

@@ -17,7 +17,7 @@ and values stripped of surrounding whitespace.  The head is rebuilt from
 those as ``METHOD SP target SP HTTP/version`` and ``name: value`` lines, so
 its size is known without building it (``head_size``): the limit is checked
 on every request at the cost of one pass over the header pairs, which the
-HTTP cycle makes anyway to decode them (``headers_and_head_size``).
+HTTP cycle makes anyway to decode them (``_framing.read_headers``).
 
 The bytes themselves are built only when something reads them:
 ``request.head`` is a ``RequestHead``, which holds the scope and the size
@@ -33,43 +33,19 @@ from collections.abc import Iterator
 from typing import Any, Union
 from urllib.parse import quote
 
+from ._framing import HeaderPairs, head_line_size, pairs_size
 from ._scope import PATH_SAFE
 from ._types import Scope
 
-__all__ = ["RequestHead", "delivered_target", "head_size", "headers_and_head_size", "rebuild_head"]
+__all__ = ["RequestHead", "delivered_target", "head_size", "rebuild_head"]
 
-HeaderPairs = list[tuple[str, str]]
 _Other = Union[bytes, bytearray, memoryview, "RequestHead"]
 
 
-def headers_and_head_size(raw: list[Any], method: str, target: bytes, version: str) -> tuple[HeaderPairs, int]:
-    """The scope's header pairs decoded as Sanic's parser decodes them (names
-    lowercased; strict UTF-8, so a caller falls back on ``UnicodeError``), and
-    ``head_size`` of the head they end (one pass: this runs on every request)."""
-    headers: HeaderPairs = []
-    append = headers.append
-    size = len(method) + len(target) + len(version) + 7
-    for name, value in raw:
-        append((name.decode().lower(), value.decode()))
-        size += len(name) + len(value) + 4
-    return headers, size
-
-
-def decoded_pairs_size(headers: HeaderPairs) -> int:
-    """The bytes header pairs take in the head (``name: value`` and CRLF
-    each), from pairs decoded with ``surrogateescape`` (which gives the same
-    bytes back)."""
-    encoded = [
-        (name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape")) for name, value in headers
-    ]
-    return sum(len(name) + len(value) + 4 for name, value in encoded)
-
-
-def head_size(method: str, target: bytes, version: str, pairs_size: int) -> int:
-    """The size of the head Sanic's parser measures: the request line
-    ``METHOD SP target SP HTTP/version``, then CRLF and a header line per pair
-    (``pairs_size`` from ``decoded_pairs_size``)."""
-    return len(method) + len(target) + len(version) + 7 + pairs_size
+def head_size(method: str, target: bytes, version: str, headers: HeaderPairs) -> int:
+    """The size of the head Sanic's parser measures, for pairs already
+    decoded (``_framing.read_headers`` adds it up while it decodes)."""
+    return head_line_size(method, target, version) + pairs_size(headers)
 
 
 def delivered_target(scope: Scope) -> bytes:
@@ -98,21 +74,21 @@ def rebuild_head(scope: Scope) -> bytes:
 
 class RequestHead:
     """``request.head`` of a request served through the adapter: the bytes of
-    ``rebuild_head(scope)``, built on first use.  ``len()`` is the size the
-    head limit checked, known without building the bytes."""
+    ``rebuild_head(scope)``, built on first use (this object is made for
+    every request; the bytes only for those that read them)."""
 
-    __slots__ = ("_bytes", "_scope", "_size")
+    __slots__ = ("_bytes", "_scope")
+    _bytes: bytes
 
-    def __init__(self, scope: Scope, size: int) -> None:
+    def __init__(self, scope: Scope) -> None:
         self._scope = scope
-        self._size = size
-        self._bytes: bytes | None = None
 
     def __bytes__(self) -> bytes:
-        built = self._bytes
-        if built is None:
+        try:
+            return self._bytes
+        except AttributeError:
             built = self._bytes = rebuild_head(self._scope)
-        return built
+            return built
 
     def __getattr__(self, name: str) -> Any:
         # The methods of bytes (split, decode, find, startswith...); only
@@ -122,10 +98,10 @@ class RequestHead:
         return getattr(self.__bytes__(), name)
 
     def __len__(self) -> int:
-        return self._size
+        return len(self.__bytes__())
 
     def __bool__(self) -> bool:
-        return self._size > 0
+        return True  # a head always has its request line
 
     def __repr__(self) -> str:
         return repr(self.__bytes__())

@@ -47,7 +47,7 @@ from ._generations import sanic_version_tuple
 from ._generations._names import WEBSOCKET_ACCESS_LOG, Stage, WebsocketClosed, websockets_logger
 from ._head import response_head
 from ._request import prefixed_request_class
-from ._request_head import RequestHead, decoded_pairs_size, delivered_target, head_size
+from ._request_head import RequestHead, delivered_target, head_size
 from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
@@ -470,7 +470,7 @@ class WebSocketCycle:
                 # Sanic reads the upgrade request with its HTTP/1 parser, so
                 # the same head limit applies (HTTP/2's extended CONNECT too).
                 version = str(scope.get("http_version", "1.1"))
-                size = head_size("GET", delivered_target(scope), version, decoded_pairs_size(headers))
+                size = head_size("GET", delivered_target(scope), version, headers)
                 if size >= runtime.head_max_size:
                     await self._refuse_head()
                     return
@@ -482,7 +482,7 @@ class WebSocketCycle:
                     "GET",
                     self,
                     self.app,
-                    RequestHead(scope, size),
+                    RequestHead(scope),
                 )
             except Exception as exc:
                 await self._deny(400, str(exc).encode())

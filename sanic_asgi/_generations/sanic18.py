@@ -48,9 +48,10 @@ except ImportError:  # 18.12: an asyncio.Queue, read through the cycle's get(); 
 from sanic.log import error_logger, logger
 
 from .._exceptions import MalformedScope, UnexpectedMessage
-from .._http import HTTPCycle, body_framing
+from .._framing import body_framing, framing_headers
+from .._http import HTTPCycle
 from .._request import prefixed_request_class
-from .._request_head import decoded_pairs_size, delivered_target, head_size
+from .._request_head import delivered_target, head_size
 from .._scope import headers_from_scope, target_from_scope
 from .._websocket import _CONNECTING, WebSocketConnection, WebSocketCycle
 from ._base import Generation
@@ -207,7 +208,7 @@ class LegacyHTTPCycle(HTTPCycle):
         if scope.get("root_path"):
             request_class = prefixed_request_class(request_class)
         headers = headers_from_scope(scope)
-        if head_size(method, delivered_target(scope), version, decoded_pairs_size(headers)) >= runtime.head_max_size:
+        if head_size(method, delivered_target(scope), version, headers) >= runtime.head_max_size:
             raise PayloadTooLarge(runtime.head_too_large)
         request = runtime.generation.make_request(
             request_class, target_from_scope(scope), headers, version, method, self, self.app
@@ -215,7 +216,7 @@ class LegacyHTTPCycle(HTTPCycle):
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = _set_conn_info(request, runtime.conn_info_class(scope))
-        self.request_bytes, self.request_body = body_framing(headers, version, self._receive)
+        self.request_bytes, self.request_body = body_framing(*framing_headers(headers), version, self._receive)
         self._count_body = not self.request_bytes
         self.legacy_response = None
         return request

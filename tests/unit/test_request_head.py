@@ -10,12 +10,11 @@ from sanic import Request, Sanic, response
 from sanic.exceptions import PayloadTooLarge
 
 from sanic_asgi import ASGIApp
+from sanic_asgi._framing import head_line_size, read_headers
 from sanic_asgi._request_head import (
     RequestHead,
-    decoded_pairs_size,
     delivered_target,
     head_size,
-    headers_and_head_size,
     rebuild_head,
 )
 from tests.asgi_driver import FakeServer
@@ -42,8 +41,9 @@ SCOPES: list[dict[str, Any]] = [
 @pytest.mark.parametrize("scope", SCOPES)
 def test_head_size_is_the_length_of_the_rebuilt_head(scope: dict[str, Any]) -> None:
     target = delivered_target(scope)
-    headers, size = headers_and_head_size(scope["headers"], scope["method"], target, scope["http_version"])
-    assert size == head_size(scope["method"], target, scope["http_version"], decoded_pairs_size(headers))
+    line = head_line_size(scope["method"], target, scope["http_version"])
+    headers, size, _, _ = read_headers(scope["headers"], line)
+    assert size == head_size(scope["method"], target, scope["http_version"], headers)
     assert size == len(rebuild_head(scope))
 
 
@@ -59,11 +59,11 @@ def test_rebuilt_head_is_what_sanics_parser_keeps() -> None:
 def test_request_head_behaves_as_its_bytes() -> None:
     scope = SCOPES[1]
     built = rebuild_head(scope)
-    head = RequestHead(scope, len(built))
-    assert head._bytes is None  # nothing built until read
-    assert len(head) == len(built)
+    head = RequestHead(scope)
+    assert not hasattr(head, "_bytes")  # nothing built until read
     assert bool(head)
-    assert head._bytes is None
+    assert not hasattr(head, "_bytes")
+    assert len(head) == len(built)
     assert head == built
     assert built == head
     assert head == built
