@@ -136,6 +136,7 @@ def legacy_wsgi(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]
 
 asgi = ASGIApp(
     app,
+    asgi_responses=True,  # /stream returns a Starlette StreamingResponse
     middleware=[
         Middleware(CORSMiddleware, allow_origins=["https://example.org"]),
         Middleware(SessionMiddleware, secret_key="change me"),

@@ -70,9 +70,10 @@ class ASGIApp:
       request under their prefix, matched before Sanic's router, longest
       prefix first; they get Starlette ``Mount``'s scope and their lifespan
       runs with the Sanic app's (``_mounts``).
-    * ``asgi_responses`` - True (default): route handlers may return ASGI
-      response objects (Starlette's ``Response`` and its subclasses), sent
-      as they are (``_responses``); False leaves route handlers unwrapped.
+    * ``asgi_responses`` - False (default): route handlers are called exactly
+      as Sanic calls them.  True: they may also return ASGI response objects
+      (Starlette's ``Response`` and its subclasses), sent as they are
+      (``_responses``), at the cost of a call wrapper per request.
     """
 
     def __init__(
@@ -84,7 +85,7 @@ class ASGIApp:
         sync_handlers: SyncHandlersMode = "loop",
         middleware: Iterable[Any] | None = None,
         mounts: Mapping[str, ASGIApplication] | None = None,
-        asgi_responses: bool = True,
+        asgi_responses: bool = False,
     ) -> None:
         from sanic import Sanic
 
@@ -114,6 +115,7 @@ class ASGIApp:
         self._websocket_cycle: type[WebSocketCycle] = self.runtime.generation.websocket_cycle or WebSocketCycle
         if asgi_responses:
             self.runtime.handler_wrappers.append(wrap_asgi_responses)
+            self.runtime.asgi_responses = True
         if self.mounts:
             self.runtime.mounts = MountLifespans(self.mounts, app)
         # Last: a middleware factory may look at the app it wraps.

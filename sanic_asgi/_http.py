@@ -72,7 +72,7 @@ from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
 from ._head import HEAD_ENCODERS, head_encoder
 from ._request import prefixed_request_class
-from ._request_head import RequestHead, delivered_target, head_size
+from ._request_head import RequestHead, delivered_target, head_size, rebuild_head
 from ._scope import headers_from_scope, target_from_scope
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ class HTTPCycle:
         self._send = send
         self.request: Request | None = None
         self.response: BaseHTTPResponse | None = None
-        self.stage = Stage.IDLE
+        self.stage = _IDLE
         self.request_body = False
         self.request_max_size: float = runtime.request_max_size
         self.request_bytes = 0
@@ -369,27 +369,31 @@ class HTTPCycle:
             if raw.__class__ is not list:
                 raise TypeError
             # The request line's bytes: METHOD SP target SP HTTP/version (_framing.head_line_size).
-            headers, head, length, chunked = read_headers(raw, len(method) + len(target) + len(version) + 7)
+            headers, head_bytes, length, chunked = read_headers(raw, len(method) + len(target) + len(version) + 7)
         except Exception:
             headers = headers_from_scope(scope)
-            head = head_size(method, target, version, headers)
+            head_bytes = head_size(method, target, version, headers)
             length, chunked = framing_headers(headers)
         # Set before the Request is built, as Http.http1_request_header does:
         # the error page for a target Sanic refuses (BadURL) obeys HEAD too,
         # and so does a refused head (an ASGI answer to HEAD has no body).
         self.head_only = method == "HEAD"
         runtime = self.runtime
-        if head >= runtime.head_max_size:
+        if head_bytes >= runtime.head_max_size:
             raise PayloadTooLarge(runtime.head_too_large)
         request_class = runtime.request_class
         if root_path:
             request_class = prefixed_request_class(request_class)
         app = self.app
+        # request.head: built when read (_request_head), but as bytes up front
+        # for TRACE, whose answer echoes it: before Python 3.12 a lazy object
+        # cannot stand where C code wants a bytes buffer (b"".startswith()).
+        head: RequestHead | bytes = RequestHead(scope) if method != "TRACE" else rebuild_head(scope)
         if runtime.plain_request:
-            request = request_class(url_bytes, headers, version, method, self, app, RequestHead(scope))  # type: ignore[arg-type]
+            request = request_class(url_bytes, headers, version, method, self, app, head)  # type: ignore[arg-type]
         else:
             request = runtime.generation.make_request(
-                request_class, url_bytes, headers, version, method, self, app, RequestHead(scope)
+                request_class, url_bytes, headers, version, method, self, app, head
             )
         runtime.set_current_request(request)
         self.request = request

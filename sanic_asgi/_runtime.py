@@ -46,6 +46,7 @@ import os
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Callable
 
+from sanic.exceptions import ServerError
 from sanic.log import error_logger, logger
 
 from ._exceptions import ConfigurationError
@@ -109,6 +110,10 @@ class AppRuntime:
         # through these wrappers, without replacing any route's handler.
         self.handler_wrappers: list[Wrapper] = [run_in_thread] if sync_handlers == "thread" else []
         self.handle_request: HandleRequest = app.handle_request
+        # ASGIApp(asgi_responses=True) adds its call wrapper (_responses); without
+        # it, a handler that returns one gets Sanic's 500 and one hint in the log.
+        self.asgi_responses = False
+        self.asgi_response_hint_given = False
         # The lifespans of ASGI apps mounted beside Sanic (sanic_asgi._mounts):
         # started before the listeners, shut down after them.
         self.mounts: MountLifespans | None = None
@@ -392,8 +397,25 @@ async def _on_http_exception(**context: Any) -> None:
 
     request = context.get("request")
     stream = getattr(request, "stream", None)
-    if isinstance(stream, HTTPCycle) and stream.stage is Stage.RESPONSE:
-        stream.failed_after_start = context.get("exception")
+    if not isinstance(stream, HTTPCycle):
+        return
+    exception = context.get("exception")
+    if stream.stage is Stage.RESPONSE:
+        stream.failed_after_start = exception
+    runtime = stream.runtime
+    if not runtime.asgi_responses and not runtime.asgi_response_hint_given and _invalid_response_type(exception):
+        # Sanic answers 500 and logs its own error; say once what would send it.
+        runtime.asgi_response_hint_given = True
+        log.warning(
+            "A route handler returned a response Sanic cannot send (%s); if it is an ASGI response "
+            "object (Starlette's Response), serve the app with ASGIApp(app, asgi_responses=True)",
+            str(exception).removeprefix("Invalid response type ").split(" (need HTTPResponse)")[0][:120],
+        )
+
+
+def _invalid_response_type(exception: object) -> bool:
+    # Sanic's handle_request (21.3+): ServerError(f"Invalid response type {response!r} (need HTTPResponse)")
+    return isinstance(exception, ServerError) and str(exception).startswith("Invalid response type ")
 
 
 _SIGNALS = (

@@ -300,14 +300,14 @@ async def test_file_response_streams_without_pathsend(app: Sanic[Any, Any]) -> N
         assert headed.content == b""
 
 
-async def test_asgi_responses_can_be_switched_off(app: Sanic[Any, Any]) -> None:
+async def test_asgi_responses_are_switched_on(app: Sanic[Any, Any]) -> None:
     @app.get("/")
     async def index(request: Request) -> Any:
         return PlainTextResponse("starlette")
 
-    async with client(ASGIApp(app, asgi_responses=False)) as http:
-        assert (await http.get("/")).status_code == 500  # Sanic: "Invalid response type"
     async with client(ASGIApp(app)) as http:
+        assert (await http.get("/")).status_code == 500  # Sanic: "Invalid response type"
+    async with client(ASGIApp(app, asgi_responses=True)) as http:
         assert (await http.get("/")).text == "starlette"
 
 

@@ -58,7 +58,7 @@ def _requests(app: Sanic[Any, Any]) -> list[tuple[str, str, str]]:
 
 async def _exercise(app: Sanic[Any, Any], server: str) -> dict[str, httpx.Response]:
     answers = {}
-    async with serve(ASGIApp(app, sync_handlers="thread"), server) as served:  # type: ignore[arg-type]
+    async with serve(ASGIApp(app, sync_handlers="thread", asgi_responses=True), server) as served:  # type: ignore[arg-type]
         base_url = f"http://{served.host}:{served.port}"
         async with httpx.AsyncClient(transport=served.http_transport(), base_url=base_url) as client:
             for name, method, path in _requests(app):

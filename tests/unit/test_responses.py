@@ -4,6 +4,8 @@ response objects returned by Sanic handlers, ``as_asgi()`` and
 
 from __future__ import annotations
 
+import logging
+
 import asyncio
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,12 @@ from tests.asgi_checker import HTTPChecker
 from tests.asgi_driver import FakeServer
 
 pytestmark = pytest.mark.timeout(20)
+
+
+@pytest.fixture
+def server(app: Sanic, serve: Any) -> FakeServer:
+    """The app behind ``ASGIApp(app, asgi_responses=True)``."""
+    return serve(app, asgi_responses=True)  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------- #
@@ -113,13 +121,21 @@ async def test_asgi_response_reads_a_streamed_body(app: Sanic, server: FakeServe
     assert conn.body == b"one,two"
 
 
-async def test_asgi_responses_can_be_switched_off(app: Sanic, serve: Any) -> None:
+async def test_asgi_responses_are_off_by_default_with_one_hint(
+    app: Sanic, serve: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     @app.get("/")
     async def index(request: Request) -> Any:
         return PlainTextResponse("not converted")
 
-    conn = await serve(app, asgi_responses=False).request("GET", "/")
-    assert conn.status == 500
+    default = serve(app)
+    with caplog.at_level(logging.WARNING, logger="sanic_asgi"):
+        assert (await default.request("GET", "/")).status == 500  # Sanic: "Invalid response type"
+        assert (await default.request("GET", "/")).status == 500
+    hints = [r.getMessage() for r in caplog.records if r.name == "sanic_asgi"]
+    assert len(hints) == 1, hints
+    assert hints[0].startswith("A route handler returned a response Sanic cannot send (<starlette.responses.")
+    assert hints[0].endswith("serve the app with ASGIApp(app, asgi_responses=True)")
 
 
 def test_bad_asgi_responses_option(app: Sanic) -> None:

@@ -88,4 +88,4 @@ def build(name: str) -> Sanic[Any, Any]:
     return app
 
 
-extensions = ASGIApp(build("extensions"), middleware=[RecordSends])
+extensions = ASGIApp(build("extensions"), middleware=[RecordSends], asgi_responses=True)

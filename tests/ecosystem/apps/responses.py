@@ -94,7 +94,7 @@ def build(name: str) -> Sanic[Any, Any]:
     return app
 
 
-sanic_with_starlette_responses = ASGIApp(build("responses"))
+sanic_with_starlette_responses = ASGIApp(build("responses"), asgi_responses=True)
 
 
 async def sanic_json(request: StarletteRequest) -> Any:
