@@ -4,9 +4,8 @@ response objects returned by Sanic handlers, ``as_asgi()`` and
 
 from __future__ import annotations
 
-import logging
-
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
