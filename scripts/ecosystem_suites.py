@@ -1,6 +1,6 @@
 """Sanic integrations' own test suites, plain and through the adapter.
 
-    python3 scripts/ecosystem_suites.py                       # every suite, three modes (~6 min on 2 cores)
+    python3 scripts/ecosystem_suites.py                       # every suite, three modes (~3.5 min; +4 min first time)
     python3 scripts/ecosystem_suites.py --suite sanic-cors    # one suite
     python3 scripts/ecosystem_suites.py --quick               # reuse the venvs already built
 
