@@ -11,9 +11,13 @@ pins that release needs and what its test suite needs (its compat manifest's
 ``TEST_REQUIREMENTS``), ``pip install -e . --no-deps``, then
 
 * ``pytest tests/legacy`` (in process, uvicorn and hypercorn where they import);
-* Sanic's own suite of that release (19.12 on; 18.12's sdist has none) with
+* Sanic's own suite of that release, for the LTS lines (``--suites all``: every
+  release with a manifest in tests/compat/manifests; 18.12's sdist has none) with
   ``tests/compat/run.py --sanic VERSION --modes own,uvicorn``: the app-level
   tests on Sanic's own server and through ``ASGIApp`` on uvicorn, same runner.
+
+Two legs run at a time (``--jobs``).  19.6 and 19.9 are listed as not
+installable, with the reason (``NOT_INSTALLABLE``).
 
 Writes ``artifacts/legacy-matrix.json`` (per line: the legacy summary, both
 compat scores, seconds) and prints a markdown table.  Exit status 1 if any
