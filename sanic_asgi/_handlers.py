@@ -99,6 +99,8 @@ class CallingRouter:
 
     def _get(self, path: str, method: str, host: str | None) -> tuple[Route, Handler, dict[str, Any]]:
         route, handler, kwargs = self._router.get(path, method, host)
+        if handler is None:  # nothing to call: Sanic's handle_request answers it (ServerError)
+            return route, handler, kwargs
         return route, self.call_for(route, handler), kwargs
 
     def call_for(self, route: Route, handler: Handler) -> Handler:
