@@ -90,15 +90,17 @@ class CallingRouter:
         # Sanic memoizes Router.get (lru_cache, ROUTER_CACHE_SIZE); so does
         # this view, so that a request costs one cached call here too.
         size = getattr(router, "ROUTER_CACHE_SIZE", 1024)
-        self.get: Callable[[str, str, str | None], tuple[Route, Handler, dict[str, Any]]] = functools.lru_cache(
+        self.get: Callable[[str, str, str | None], tuple[Route, Handler | None, dict[str, Any]]] = functools.lru_cache(
             maxsize=size
         )(self._get)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._router, name)
 
-    def _get(self, path: str, method: str, host: str | None) -> tuple[Route, Handler, dict[str, Any]]:
+    def _get(self, path: str, method: str, host: str | None) -> tuple[Route, Handler | None, dict[str, Any]]:
         route, handler, kwargs = self._router.get(path, method, host)
+        if handler is None:  # nothing to call: Sanic's handle_request answers it (ServerError)
+            return route, handler, kwargs
         return route, self.call_for(route, handler), kwargs
 
     def call_for(self, route: Route, handler: Handler) -> Handler:

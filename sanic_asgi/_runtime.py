@@ -431,9 +431,14 @@ def _install_signals(app: SanicApp) -> None:
         return
     registered = [getattr(f, "handler", None) for f in getattr(app, "_future_signals", ())]
     registered += [getattr(r, "handler", None) for r in app.signal_router.routes]
+    from sanic.exceptions import InvalidSignal
+
     for event, handler in _SIGNALS:
         if handler not in registered:
-            app.signal(event)(handler)
+            try:
+                app.signal(event)(handler)
+            except InvalidSignal:  # a reserved event this Sanic never dispatches (21.3/21.6: http.*)
+                continue
 
 
 def _probably_one_of_many_workers() -> bool:

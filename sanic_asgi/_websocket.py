@@ -43,8 +43,13 @@ from sanic.exceptions import PayloadTooLarge, SanicException, ServerError
 from sanic.log import access_logger
 
 from ._exceptions import UnexpectedMessage
-from ._generations import sanic_version_tuple
-from ._generations._names import WEBSOCKET_ACCESS_LOG, Stage, WebsocketClosed, websockets_logger
+from ._generations._names import (
+    CLIENT_FIRST_SUBPROTOCOL,
+    WEBSOCKET_ACCESS_LOG,
+    Stage,
+    WebsocketClosed,
+    websockets_logger,
+)
 from ._head import response_head
 from ._request import prefixed_request_class
 from ._request_head import RequestHead, delivered_target, head_size
@@ -65,14 +70,11 @@ _CONNECTING, _OPEN, _CLOSING, _CLOSED = range(4)
 # Close-code names in Sanic's websocket access log lines.
 _CLOSE_NAMES = {1000: "NORMAL", 1001: "GOING AWAY", 1005: "NO STATUS", 1006: "ABNORMAL", 1011: "SERVER ERR"}
 _MAX_QUEUE = 32
-# Sanic 18.12 - 20.12 chose the subprotocol in their own handshake code: the
-# first one the client offers that the route lists (not websockets' rule).
-_CLIENT_FIRST = sanic_version_tuple() < (21, 3)
 
 
 def _select_subprotocol(available: Sequence[str], offered: Sequence[str]) -> str | None:
     """Negotiate as Sanic's server does: through websockets' ServerProtocol."""
-    if _CLIENT_FIRST:
+    if CLIENT_FIRST_SUBPROTOCOL:  # Sanic 18.12 - 21.6's own handshake code
         return next((p for p in offered if p in available), None)
     try:
         from websockets.server import ServerProtocol

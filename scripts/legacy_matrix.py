@@ -1,6 +1,7 @@
-"""Run the legacy test set and Sanic's own suite on every Sanic LTS line, each in its own venv.
+"""Run the legacy test set on every Sanic release, and Sanic's own suites, each in its own venv.
 
-    python scripts/legacy_matrix.py                 # every pair
+    python scripts/legacy_matrix.py                 # every release: tests/legacy; own suites of the LTS lines (CI)
+    python scripts/legacy_matrix.py --suites all    # the own suite of every release too
     python scripts/legacy_matrix.py --sanic 20.12   # one line
     python scripts/legacy_matrix.py --quick         # reuse existing venvs, no reinstall
 
@@ -10,9 +11,13 @@ pins that release needs and what its test suite needs (its compat manifest's
 ``TEST_REQUIREMENTS``), ``pip install -e . --no-deps``, then
 
 * ``pytest tests/legacy`` (in process, uvicorn and hypercorn where they import);
-* Sanic's own suite of that release (19.12 on; 18.12's sdist has none) with
+* Sanic's own suite of that release, for the LTS lines (``--suites all``: every
+  release with a manifest in tests/compat/manifests; 18.12's sdist has none) with
   ``tests/compat/run.py --sanic VERSION --modes own,uvicorn``: the app-level
   tests on Sanic's own server and through ``ASGIApp`` on uvicorn, same runner.
+
+Two legs run at a time (``--jobs``).  19.6 and 19.9 are listed as not
+installable, with the reason (``NOT_INSTALLABLE``).
 
 Writes ``artifacts/legacy-matrix.json`` (per line: the legacy summary, both
 compat scores, seconds) and prints a markdown table.  Exit status 1 if any
@@ -29,6 +34,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,21 +44,48 @@ import manifests  # noqa: E402  (tests/compat/manifests: one per Sanic release w
 
 COMPAT_MODES = "own,uvicorn"
 
-# sanic line -> (CPython, pins).  Pins: what the release needs to install and
-# run on that CPython (websockets<11 for 21.12/22.12 websocket routes, <14 for
-# 23.12-25.12; wsproto for uvicorn's websockets on the old lines; h11 new enough
-# for wsproto and hypercorn although 19.12/20.12 pin an httpx that wants an
-# older one: sanic.testing's requests work with it).  22.12 stays on 3.9, where
-# tests/legacy was first run (the issue names 3.13 for it).
+# sanic line -> (CPython, pins): every minor release on PyPI from 18.12 on, at
+# its latest patch.  Pins: what the release needs to install and run on that
+# CPython (websockets<11 for 21.6-22.12 websocket routes, <14 for 23.3-25.12;
+# sanic-routing<0.7 for 21.3, whose ">=0.6" admits the 0.7 API it predates;
+# wsproto for uvicorn's websockets on the old lines; h11 new enough for wsproto
+# and hypercorn although 19.12-20.12 pin an httpx that wants an older one:
+# sanic.testing's requests work with it).  CPython: the newest the release
+# supports among those its dependencies still build on (22.12 stays on 3.9,
+# where tests/legacy was first run).
 MATRIX: dict[str, tuple[str, list[str]]] = {
     "25.12": ("3.13", ["sanic==25.12.1", "websockets<14"]),
+    "25.3": ("3.13", ["sanic==25.3.0", "websockets<14"]),
     "24.12": ("3.13", ["sanic==24.12.0", "websockets<14"]),
+    "24.6": ("3.11", ["sanic==24.6.0", "websockets<14"]),
     "23.12": ("3.13", ["sanic==23.12.2", "websockets<14"]),
+    "23.6": ("3.11", ["sanic==23.6.0", "websockets<14"]),
+    "23.3": ("3.11", ["sanic==23.3.0", "websockets<14"]),
     "22.12": ("3.9", ["sanic==22.12.0", "websockets<11"]),
+    "22.9": ("3.10", ["sanic==22.9.1", "websockets<11"]),
+    "22.6": ("3.10", ["sanic==22.6.2", "websockets<11"]),
+    "22.3": ("3.10", ["sanic==22.3.2", "websockets<11"]),
     "21.12": ("3.10", ["sanic==21.12.2", "websockets<11"]),
+    "21.9": ("3.10", ["sanic==21.9.3", "websockets<11"]),
+    "21.6": ("3.10", ["sanic==21.6.2", "websockets<11"]),
+    "21.3": ("3.9", ["sanic==21.3.4", "sanic-routing<0.7"]),
     "20.12": ("3.9", ["sanic==20.12.7"]),
+    "20.9": ("3.9", ["sanic==20.9.1"]),
+    "20.6": ("3.9", ["sanic==20.6.3"]),
+    "20.3": ("3.9", ["sanic==20.3.0"]),
     "19.12": ("3.9", ["sanic==19.12.5"]),
+    "19.3": ("3.9", ["sanic==19.3.1"]),
     "18.12": ("3.9", ["sanic==18.12.0"]),
+}
+LTS = frozenset(line for line in MATRIX if line.endswith(".12"))
+# Releases on PyPI that cannot be installed any more, and why (every patch tried).
+_GONE = (
+    "requests-async==0.5.0, which is gone from PyPI (the name now holds an unrelated 0.1-0.2 package "
+    "without requests_async.asgi); sanic/app.py imports it through sanic.testing"
+)
+NOT_INSTALLABLE = {
+    "19.9": f"19.9.0 (its only patch) pins {_GONE}",
+    "19.6": f"19.6.0, 19.6.2 and 19.6.3 all pin {_GONE}",
 }
 COMMON = ["uvicorn", "pytest", "pytest-asyncio", "pytest-timeout"]
 AFTER = ["wsproto", "hypercorn", "h11>=0.14"]  # second step: may override the release's httpx pins
@@ -170,12 +203,32 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sanic", action="append", choices=sorted(MATRIX), help="only these lines (repeatable)")
     parser.add_argument("--quick", action="store_true", help="reuse venvs that exist instead of recreating them")
-    parser.add_argument("--no-compat", action="store_true", help="tests/legacy only, not Sanic's own suites")
+    parser.add_argument(
+        "--suites",
+        choices=("lts", "all", "none"),
+        default="lts",
+        help="which lines also run their own test suite, own server vs adapter (default: lts, what CI runs)",
+    )
+    parser.add_argument("--no-compat", action="store_true", help="same as --suites none")
+    parser.add_argument("--jobs", type=int, default=2, help="lines run at the same time (default 2: two cores)")
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f"--jobs must be 1 or more, got {args.jobs}")
+    suites = "none" if args.no_compat else args.suites
     logs = ROOT / "artifacts" / "legacy-matrix"
     logs.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    results = [one(line, args.quick, not args.no_compat, logs) for line in (args.sanic or list(MATRIX))]
+    lines = args.sanic or list(MATRIX)
+
+    def leg(line: str) -> dict[str, object]:
+        compat = suites == "all" or (suites == "lts" and line in LTS)
+        return one(line, args.quick, compat, logs)
+
+    # Each leg is its own venv and its own processes: independent, so two run
+    # side by side on a 2-core box (the own suites use 2 xdist workers each;
+    # a timing test that misses under that load is rerun alone by run.py).
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(leg, lines))
     (ROOT / "artifacts" / "legacy-matrix.json").write_text(json.dumps(results, indent=2) + "\n")
     print(
         "| Sanic | CPython | tests/legacy | own server | ASGIApp + uvicorn | files | seconds |\n"
@@ -188,6 +241,9 @@ def main() -> int:
             f"| {r['sanic']} | {r['python']} | {r.get('summary') or r['status']} | {score(compat, 'own')} "
             f"| {score(compat, 'uvicorn')} | {files} | {r.get('seconds', '')} |"
         )
+    if not args.sanic:
+        for line, reason in NOT_INSTALLABLE.items():
+            print(f"| {line} | - | not installable: {reason} | - | - | - | - |")
     for r in results:
         if r["status"] != "ok":
             print(f"{r['sanic']} (CPython {r['python']}) failed: {r['status']}")

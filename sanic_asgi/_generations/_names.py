@@ -18,8 +18,10 @@ from sanic.helpers import has_message_body  # every supported line has it
 from sanic.log import logger
 
 __all__ = [
+    "CLIENT_FIRST_SUBPROTOCOL",
     "HTTP_VERSION_1",
     "WEBSOCKET_ACCESS_LOG",
+    "ConnInfo",
     "Header",
     "RequestCancelled",
     "ResponseStream",
@@ -91,3 +93,20 @@ try:  # Sanic 21.3+
     from sanic.response import ResponseStream
 except ImportError:  # before: the streaming response has another name
     from sanic.response import StreamingHTTPResponse as ResponseStream  # type: ignore[attr-defined,no-redef]
+
+try:  # Sanic 21.9+
+    from sanic.models.server_types import ConnInfo
+except ImportError:  # Sanic 20.6 - 21.6 (before 20.6: no ConnInfo; the callback generation has its own)
+    try:
+        from sanic.server import ConnInfo
+    except ImportError:
+        ConnInfo = None  # type: ignore[assignment,misc]
+
+try:  # Sanic 21.9+: the websockets-based implementation, whose handshake lets
+    # websockets pick the subprotocol (the route's order)
+    import sanic.server.websockets.impl  # noqa: F401
+except ImportError:  # Sanic 18.12 - 21.6 chose in their own handshake code: the
+    # first one the client offers that the route lists
+    CLIENT_FIRST_SUBPROTOCOL = True
+else:
+    CLIENT_FIRST_SUBPROTOCOL = False

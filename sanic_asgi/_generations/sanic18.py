@@ -1,4 +1,4 @@
-"""Sanic 18.12, 19.12 and 20.12: the callback generation.
+"""Sanic 18.12 - 20.12: the callback generation.
 
 Before Sanic 21.3 a handler's response did not go through ``request.stream``:
 the server called ``app.handle_request(request, write_callback,
@@ -23,11 +23,11 @@ set Sanic 19.12/20.12 expect their *own* ASGI objects (their websocket
 handler calls ``get_websocket_connection()`` on an already-accepted socket)
 instead of the server protocol's handshake that the cycles implement.
 
-What differs inside the group is small: 18.12's ``Request`` takes no ``app``;
-18.12's ``StreamingHTTPResponse`` always writes chunked framing (19.12+ obey
-``response.chunked``); 20.12 adds ``request.conn_info`` (18.12 and 19.12 read
-the peer from ``transport.get_extra_info``; their requests are of the app's
-own class, as on Sanic's server).
+What differs inside the group is small: before 19.6 ``Request`` takes no
+``app``; 18.12's ``StreamingHTTPResponse`` always writes chunked framing
+(19.3+ obey ``response.chunked``); 20.6 adds ``request.conn_info`` (before,
+the peer is read from ``transport.get_extra_info``, and requests are of the
+app's own class, as on Sanic's server).
 """
 
 from __future__ import annotations
@@ -437,7 +437,7 @@ class LegacyWebSocketCycle(WebSocketCycle):
 
 
 class Sanic18(Generation):
-    """Sanic 18.12."""
+    """Sanic 18.12 and 19.3: ``Request`` takes no ``app``."""
 
     name = "sanic18"
     http_cycle = LegacyHTTPCycle
@@ -487,7 +487,7 @@ class Sanic18(Generation):
                 await result
 
     async def process_event(self, app: SanicApp, event: str) -> None:
-        return None  # no main-process listeners before Sanic 20.12/21.3
+        return None  # no main-process listeners before Sanic 21.3
 
     def background_tasks(self, app: SanicApp) -> list[asyncio.Task[Any]]:
         return []  # app.add_task kept no registry before 21.12
@@ -503,7 +503,7 @@ class Sanic18(Generation):
 
 
 class Sanic19(Sanic18):
-    """Sanic 19.12: ``Request`` takes the app."""
+    """Sanic 19.6 - 20.3: ``Request`` takes the app."""
 
     name = "sanic19"
 
@@ -523,14 +523,6 @@ class Sanic19(Sanic18):
 
 
 class Sanic20(Sanic19):
-    """Sanic 20.12: ``request.conn_info``; ``main_process_*`` listeners (app, loop)."""
+    """Sanic 20.6 - 20.12: ``request.conn_info``."""
 
     name = "sanic20"
-
-    async def process_event(self, app: SanicApp, event: str) -> None:
-        loop = asyncio.get_running_loop()
-        for listener in app.listeners.get(event, ()):
-            call: Any = listener
-            result = call(app, loop)
-            if isawaitable(result):
-                await result

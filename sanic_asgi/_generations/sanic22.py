@@ -1,17 +1,24 @@
-"""Sanic 22.12 to 25.12."""
+"""Sanic 22.3 to 25.12.
+
+What differs inside the group is read from the release's code, not its
+version: ``handle_exception`` takes ``run_middleware`` from 22.6 on (22.3
+always runs the request middleware), and ``ConnInfo`` gained ``network_paths``
+in 22.6 and ``lost`` in 22.9 (``ScopeConnInfo`` adds the slots its Sanic lacks).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from inspect import isawaitable
+from inspect import isawaitable, signature
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sanic.http import Http  # sanic.http.http1.Http from 22.12, sanic/http.py in 21.12
-from sanic.models.server_types import ConnInfo
+from sanic import Sanic
+from sanic.http import Http  # sanic.http.http1.Http from 22.12, sanic/http.py in 21.3-22.9
 
 from ._base import Generation
+from ._names import ConnInfo
 
 if TYPE_CHECKING:
     from sanic import Request
@@ -22,6 +29,20 @@ try:  # Sanic 23.6+
     from sanic.logging.setup import setup_logging as _setup_logging
 except ImportError:  # pragma: no cover - Sanic 22.12 / 23.3
     _setup_logging = None  # type: ignore[assignment]
+
+
+def _slots(cls: type) -> set[str]:
+    return {name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ())}
+
+
+# Every field of Sanic 22.9+'s ConnInfo; older ones lack some (21.3 - 21.6:
+# client_ip, server_name, cert; 22.3: network_paths; up to 22.6: lost).
+_FIELDS = frozenset(
+    (
+        *("client", "client_ip", "client_port", "peername", "server", "server_port", "server_name"),
+        *("sockname", "ssl", "cert", "ctx", "lost", "network_paths"),
+    )
+)
 
 
 class ScopeConnInfo(ConnInfo):
@@ -36,7 +57,8 @@ class ScopeConnInfo(ConnInfo):
     set yet).  A field written before that (``lost``, ``ctx``) is kept.
     """
 
-    __slots__ = ("_scope",)
+    # The fields the installed Sanic's ConnInfo has no slot for.
+    __slots__ = ("_scope", *sorted(_FIELDS - _slots(ConnInfo)))
 
     def __init__(self, scope: Scope) -> None:
         self._scope = scope
@@ -50,15 +72,6 @@ class ScopeConnInfo(ConnInfo):
             except AttributeError:
                 object.__setattr__(self, field, value)
         return object.__getattribute__(self, name)
-
-
-# Every field of Sanic's ConnInfo (21.12's has no lost and network_paths).
-_FIELDS = frozenset(
-    (
-        *("client", "client_ip", "client_port", "peername", "server", "server_port", "server_name"),
-        *("sockname", "ssl", "cert", "ctx", "lost", "network_paths"),
-    )
-)
 
 
 def _fields_from_scope(scope: Scope) -> dict[str, Any]:
@@ -133,10 +146,22 @@ def _port(port: Any) -> Any:
     return port
 
 
+# Sanic 22.6+: handle_exception(request, exception, run_middleware=True).
+_RUN_MIDDLEWARE = "run_middleware" in signature(Sanic.handle_exception).parameters
+
+
 class Sanic22(Generation):
     name = "sanic22"
     conn_info_class = ScopeConnInfo
     plain_request = True
+
+    async def handle_exception(
+        self, app: SanicApp, request: Request, exception: BaseException, run_middleware: bool
+    ) -> None:
+        if _RUN_MIDDLEWARE:
+            await app.handle_exception(request, exception, run_middleware)
+        else:  # before 22.6 it always runs the request middleware
+            await app.handle_exception(request, exception)
 
     def make_request(
         self,

@@ -1,4 +1,4 @@
-"""One app for every Sanic LTS line (18.12 ... 25.12), served through ASGIApp.
+"""One app for every Sanic release (18.12 ... 25.12), served through ASGIApp.
 
 Only APIs that exist on all of them: ``response.json/text``, ``stream()``
 before 21.3 and ``request.respond()`` after, ``app.websocket``, the four
@@ -67,7 +67,10 @@ async def streaming(request):  # type: ignore[no-untyped-def]
         res = await request.respond(content_type="text/plain")
         for part in parts:
             await res.send(part)
-        await res.eof()
+        if hasattr(res, "eof"):  # Sanic 21.6+
+            await res.eof()
+        else:  # 21.3
+            await res.send(end_stream=True)
         return None
 
     async def write(res):  # type: ignore[no-untyped-def]

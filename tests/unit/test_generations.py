@@ -39,22 +39,53 @@ def test_installed_sanic_is_supported(app: Sanic) -> None:
     assert generation.name == "sanic22"
 
 
-def test_old_sanic_is_refused(app: Sanic, monkeypatch: pytest.MonkeyPatch) -> None:
-    # 21.3-21.9 and 18.x before 18.12 are not LTS lines and are refused.
-    monkeypatch.setattr(generations, "sanic_version_tuple", lambda: (21, 6))
-    monkeypatch.setattr(generations, "sanic_version", "21.6.2")
-    with pytest.raises(ConfigurationError, match=r"LTS lines 18\.12, .* found Sanic 21\.6\.2"):
+def test_sanic_before_18_12_is_refused(app: Sanic, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generations, "sanic_version_tuple", lambda: (0, 8))
+    monkeypatch.setattr(generations, "sanic_version", "0.8.3")
+    with pytest.raises(ConfigurationError, match=r"Sanic 18\.12 onwards; found Sanic 0\.8\.3: upgrade Sanic"):
         detect(app)
 
 
-@pytest.mark.parametrize(
-    ("version", "name"), [((18, 12), "sanic18"), ((19, 12), "sanic19"), ((20, 12), "sanic20"), ((21, 12), "sanic21")]
-)
-def test_lts_lines_are_detected(
-    app: Sanic, monkeypatch: pytest.MonkeyPatch, version: tuple[int, int], name: str
+async def _old_handle_request(self: Any, request: Any, write_callback: Any, stream_callback: Any) -> None:
+    """The shape of ``Sanic.handle_request`` before 21.3."""
+
+
+def _request_init_without_app(
+    self: Any, url_bytes: Any, headers: Any, version: Any, method: Any, transport: Any
 ) -> None:
-    monkeypatch.setattr(generations, "sanic_version_tuple", lambda: version)
-    assert detect(app).name == name
+    """The shape of ``Request.__init__`` before 19.6."""
+
+
+# detect() reads the installed Sanic's code: each case gives the current
+# Sanic the shape an older release has (the legacy matrix checks the real
+# releases: tests/legacy/test_legacy.py::test_generation_is_detected).
+@pytest.mark.parametrize(
+    ("shape", "name"),
+    [
+        ("callbacks, Request without app", "sanic18"),
+        ("callbacks, Request without conn_info", "sanic19"),
+        ("callbacks", "sanic20"),
+        ("no _startup", "sanic21_3"),
+        ("no app.state", "sanic21_9"),
+        ("no app.state.primary", "sanic21"),
+        ("current", "sanic22"),
+    ],
+)
+def test_generation_is_read_from_the_code(app: Sanic, monkeypatch: pytest.MonkeyPatch, shape: str, name: str) -> None:
+    target: Any = app
+    if shape.startswith("callbacks"):
+        monkeypatch.setattr(Sanic, "handle_request", _old_handle_request)
+        if "without app" in shape:
+            monkeypatch.setattr(Request, "__init__", _request_init_without_app)
+        if "without conn_info" in shape:
+            monkeypatch.setattr(Request, "__slots__", tuple(s for s in Request.__slots__ if s != "conn_info"))
+    elif shape == "no _startup":
+        monkeypatch.delattr(Sanic, "_startup")
+    elif shape == "no app.state":
+        target = SimpleNamespace()
+    elif shape == "no app.state.primary":
+        target = SimpleNamespace(state=SimpleNamespace(is_started=False))
+    assert detect(target).name == name
 
 
 def test_base_generation_is_abstract(app: Sanic) -> None:

@@ -61,6 +61,17 @@ async def test_the_router_answers_with_the_wrapper_and_makes_it_once(app: Sanic,
     await server.shutdown(life)
 
 
+def test_a_router_answering_no_handler_is_passed_through() -> None:
+    # Sanic's handle_request answers a None handler with its own ServerError
+    # ("'None' was returned while requesting a handler from the router"):
+    # a wrapper around None would turn that into a TypeError.
+    class NoHandler:
+        def get(self, path: str, method: str, host: str | None) -> tuple[str, None, dict[str, Any]]:
+            return "route", None, {}
+
+    assert CallingRouter(NoHandler(), [_tagging]).get("/", "GET", None) == ("route", None, {})
+
+
 async def test_handle_request_runs_with_the_app_for_everything_else(app: Sanic, serve: Any) -> None:
     @app.get("/")
     async def index(request: Request) -> Any:
