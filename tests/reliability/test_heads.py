@@ -97,9 +97,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "100,000 headers, 1.3 MB": "400",
     },
     # --limit-request-field_size 8190, --limit-request-fields 100: 431; --limit-request-line 4094: 414.
-    "gunicorn-asgi": {
-        name: "414" if name.startswith("request line") else "431" for name in CASES
-    },
+    "gunicorn-asgi": {name: "414" if name.startswith("request line") else "431" for name in CASES},
 }
 SERVERS = {kind.id: kind for kind in (*KINDS, GUNICORN_ASGI)}
 SANIC_OWN = ServerKind(
