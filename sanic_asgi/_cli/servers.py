@@ -698,7 +698,7 @@ def _hypercorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
 
 _GRANIAN_MAX_HEADER_TIMEOUT_MS = 60_000
 _GRANIAN_MIN_HTTP1_BUFFER = 8192  # granian's --http1-buffer-size: x>=8192
-_GRANIAN_MAX_OPTION = 2**32 - 1  # its size options are u32 (no "no limit")
+_GRANIAN_MAX_OPTION = 2**32 - 1  # hyper takes the HTTP/2 header list size as a u32; no "no limit"
 
 
 def _granian(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
