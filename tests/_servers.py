@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "GUNICORN_ASGI",
     "HOST",
     "KINDS",
     "ROOT",
@@ -204,6 +205,12 @@ def _daphne(kind: ServerKind, target: str, port: int, options: Options, tls: TLS
     return [*cmd, target]
 
 
+def _gunicorn(kind: ServerKind, target: str, port: int, options: Options, tls: TLSFiles | None) -> list[str]:
+    cmd = [sys.executable, "-m", "gunicorn", "-k", "asgi", "--bind", f"{HOST}:{port}", "--workers", "1"]
+    cmd += ["--graceful-timeout", "5", "--chdir", str(ROOT)]
+    return [*cmd, target]
+
+
 KINDS: tuple[ServerKind, ...] = (
     ServerKind(
         "uvicorn-h11",
@@ -231,6 +238,12 @@ KINDS: tuple[ServerKind, ...] = (
         ready_log="Started worker",
     ),
     ServerKind("daphne", ("daphne",), _daphne, lifespan=False, streams_request_body=False),
+)
+
+# gunicorn's own ASGI worker (gunicorn 24 on, ``-k asgi``): not in KINDS (the
+# conformance suite), used where a test names it.
+GUNICORN_ASGI = ServerKind(
+    "gunicorn-asgi", ("gunicorn.asgi",), _gunicorn, root_path_option=None, ready_log="Booting worker"
 )
 
 

@@ -22,6 +22,7 @@ import math
 import os
 import sys
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ SERVER_MODULES: dict[ServerName, str] = {
 
 # "No limit" for servers whose command line takes only an integer.
 _NO_LIMIT_BYTES = sys.maxsize
+# ":method" ":scheme" ":authority" ":path" (33 bytes) and 32 bytes each (RFC 7541 4.1).
+_PSEUDO_HEADERS_OVERHEAD = 33 + 4 * 32
 _ONE_YEAR = 365 * 24 * 3600
 
 
@@ -72,6 +75,7 @@ RELOAD = "--reload"
 KEEP_ALIVE = "KEEP_ALIVE"
 KEEP_ALIVE_TIMEOUT = "KEEP_ALIVE_TIMEOUT"
 REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+REQUEST_MAX_HEADER_SIZE = "REQUEST_MAX_HEADER_SIZE"
 WEBSOCKET_MAX_SIZE = "WEBSOCKET_MAX_SIZE"
 WEBSOCKET_PING_INTERVAL = "WEBSOCKET_PING_INTERVAL"
 WEBSOCKET_PING_TIMEOUT = "WEBSOCKET_PING_TIMEOUT"
@@ -89,6 +93,7 @@ SETTINGS: tuple[str, ...] = (
     KEEP_ALIVE,
     KEEP_ALIVE_TIMEOUT,
     REQUEST_TIMEOUT,
+    REQUEST_MAX_HEADER_SIZE,
     WEBSOCKET_MAX_SIZE,
     WEBSOCKET_PING_INTERVAL,
     WEBSOCKET_PING_TIMEOUT,
@@ -141,6 +146,14 @@ TABLES: dict[ServerName, dict[str, Row]] = {
             ),
             Row(KEEP_ALIVE_TIMEOUT, "--timeout-keep-alive", "yes", "whole seconds, rounded up"),
             Row(REQUEST_TIMEOUT, "", "no", "uvicorn has no timeout for receiving a request's headers"),
+            Row(
+                REQUEST_MAX_HEADER_SIZE,
+                "--h11-max-incomplete-event-size",
+                "partly",
+                "h11 only (`-- --http h11`): httptools, which uvicorn picks when it is installed, has no head limit, "
+                "and h11 checks the size only while the head is incomplete (a head that arrives in one read reaches "
+                "the adapter); the adapter refuses the rest with Sanic's 413",
+            ),
             Row(WEBSOCKET_MAX_SIZE, "--ws-max-size", "yes"),
             Row(WEBSOCKET_PING_INTERVAL, "--ws-ping-interval", "yes"),
             Row(WEBSOCKET_PING_TIMEOUT, "--ws-ping-timeout", "yes"),
@@ -180,6 +193,15 @@ TABLES: dict[ServerName, dict[str, Row]] = {
                 "read, of idle keep-alive and websocket connections too; pass it after -- if that is what you want)",
             ),
             Row(
+                REQUEST_MAX_HEADER_SIZE,
+                "h11_max_incomplete_size / h2_max_header_list_size",
+                "yes",
+                "given in a config object, hypercorn has no flag; h11 checks the size only while the head is "
+                "incomplete (a head that arrives in one 64 KiB read reaches the adapter, which refuses it with "
+                "Sanic's 413); HTTP/2 counts 32 bytes more per header (RFC 7541), so its limit is 6.6 times "
+                "Sanic's, plus the pseudo-headers",
+            ),
+            Row(
                 WEBSOCKET_MAX_SIZE,
                 "websocket_max_message_size",
                 "yes",
@@ -213,6 +235,14 @@ TABLES: dict[ServerName, dict[str, Row]] = {
                 "--http1-header-read-timeout",
                 "partly",
                 "milliseconds, at most 60 s; a deadline for the whole request head, where Sanic's is an idle timer",
+            ),
+            Row(
+                REQUEST_MAX_HEADER_SIZE,
+                "--http1-buffer-size / --http2-max-headers-size",
+                "partly",
+                "granian's HTTP/1 buffer is at least 8 KiB: a smaller limit reaches the adapter, which refuses the "
+                "head with Sanic's 413; HTTP/2 counts 32 bytes more per header (RFC 7541), so its limit is 6.6 "
+                "times Sanic's, plus the pseudo-headers",
             ),
             Row(
                 WEBSOCKET_MAX_SIZE,
@@ -251,6 +281,13 @@ TABLES: dict[ServerName, dict[str, Row]] = {
                 "",
                 "no",
                 "daphne has no timeout for receiving a request's headers (--http-timeout bounds the whole response)",
+            ),
+            Row(
+                REQUEST_MAX_HEADER_SIZE,
+                "",
+                "no",
+                "daphne has no setting: Twisted's fixed limits apply first (16 KiB of header lines, 500 headers, "
+                "a 16 KiB request line; over them the connection gets 400 or is closed), Sanic's 413 below them",
             ),
             Row(WEBSOCKET_MAX_SIZE, "--websocket-max-message-size", "yes"),
             Row(
@@ -334,6 +371,9 @@ class SanicSettings:
     access_log: bool = False
     graceful_shutdown_timeout: float = 15.0
     tls_cert_password: str = ""
+    # Sanic's effective head limit (Generation.head_limit): a request head of
+    # this many bytes or more, without its blank line, is refused.
+    head_limit: float = 8192
     changed: frozenset[str] = frozenset()
 
     _KEYS = {
@@ -355,6 +395,8 @@ class SanicSettings:
     def from_app(cls, app: SanicApp, *, access_log: bool | None = None) -> SanicSettings:
         from sanic.config import DEFAULT_CONFIG
 
+        from .._generations import detect
+
         config = app.config
         values: dict[str, Any] = {}
         changed = set()
@@ -367,10 +409,39 @@ class SanicSettings:
             if access_log != values["access_log"]:
                 changed.add("ACCESS_LOG")
             values["access_log"] = access_log
+        # The limit as the app's Sanic release computes it, from
+        # REQUEST_MAX_HEADER_SIZE, REQUEST_BUFFER_SIZE and REQUEST_MAX_SIZE:
+        # "changed" when it differs from the limit of Sanic's defaults.
+        generation = detect(app)
+        values["head_limit"], _ = generation.head_limit(config)
+        if values["head_limit"] != generation.head_limit(SimpleNamespace(**DEFAULT_CONFIG))[0]:
+            changed.add(REQUEST_MAX_HEADER_SIZE)
         return cls(**values, changed=frozenset(changed))
 
     def value(self, key: str) -> Any:
         return getattr(self, self._KEYS[key])
+
+    @property
+    def head_bytes(self) -> int:
+        """The largest request head Sanic accepts, as a server counts it:
+        ``head_limit - 1`` bytes and the blank line (CRLF CRLF) that ends
+        the head, which Sanic does not count."""
+        if not math.isfinite(self.head_limit):
+            return _NO_LIMIT_BYTES
+        return max(0, math.ceil(self.head_limit) - 1) + 4
+
+    @property
+    def header_list_size(self) -> int:
+        """The HTTP/2 header list size (RFC 7541 section 4.1: name, value
+        and 32 bytes per field, pseudo-headers included) of the largest head
+        Sanic accepts.  Sanic counts a header line as name, value and 4
+        bytes (": " and CRLF), at least 5 with a one-letter name: an HTTP/2
+        field is at most 33/5 of its line.  The pseudo-headers
+        (``:method``, ``:scheme``, ``:authority``, ``:path``) add 4 * 32
+        bytes and their names over the request line."""
+        if not math.isfinite(self.head_limit):
+            return _NO_LIMIT_BYTES
+        return math.ceil(self.head_bytes * 33 / 5) + _PSEUDO_HEADERS_OVERHEAD
 
 
 @dataclass(frozen=True)
@@ -541,6 +612,8 @@ def _uvicorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
     else:
         plan.add(KEEP_ALIVE, False, "--timeout-keep-alive", "0")
     plan.cannot(REQUEST_TIMEOUT, s.request_timeout, changed="REQUEST_TIMEOUT" in s.changed)
+    plan.add(REQUEST_MAX_HEADER_SIZE, s.head_limit, "--h11-max-incomplete-event-size", str(s.head_bytes))
+    plan.cannot(REQUEST_MAX_HEADER_SIZE, s.head_limit, changed=REQUEST_MAX_HEADER_SIZE in s.changed)
     max_size = _NO_LIMIT_BYTES if s.websocket_max_size is None else int(s.websocket_max_size)
     plan.add(WEBSOCKET_MAX_SIZE, s.websocket_max_size, "--ws-max-size", str(max_size))
     for key, param, flag in (
@@ -585,6 +658,15 @@ def _hypercorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
         plan.config_object["keep_alive_max_requests"] = 1
         plan.mapped.append(Mapped(KEEP_ALIVE, "False", "keep_alive_max_requests=1"))
     plan.cannot(REQUEST_TIMEOUT, s.request_timeout, changed="REQUEST_TIMEOUT" in s.changed)
+    plan.config_object["h11_max_incomplete_size"] = s.head_bytes
+    plan.config_object["h2_max_header_list_size"] = s.header_list_size
+    plan.mapped.append(
+        Mapped(
+            REQUEST_MAX_HEADER_SIZE,
+            _show(s.head_limit),
+            f"h11_max_incomplete_size={s.head_bytes}, h2_max_header_list_size={s.header_list_size}",
+        )
+    )
     max_size = _NO_LIMIT_BYTES if s.websocket_max_size is None else int(s.websocket_max_size)
     plan.config_object["websocket_max_message_size"] = max_size
     plan.mapped.append(
@@ -615,6 +697,8 @@ def _hypercorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
 
 
 _GRANIAN_MAX_HEADER_TIMEOUT_MS = 60_000
+_GRANIAN_MIN_HTTP1_BUFFER = 8192  # granian's --http1-buffer-size: x>=8192
+_GRANIAN_MAX_OPTION = 2**32 - 1  # hyper takes the HTTP/2 header list size as a u32; no "no limit"
 
 
 def _granian(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
@@ -636,6 +720,18 @@ def _granian(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
     if float(s.request_timeout) * 1000 > _GRANIAN_MAX_HEADER_TIMEOUT_MS:
         note += f"; {_show(s.request_timeout)} s was lowered to 60 s"
     plan.cannot(REQUEST_TIMEOUT, s.request_timeout, changed="REQUEST_TIMEOUT" in s.changed, note=note)
+    buffer = max(_GRANIAN_MIN_HTTP1_BUFFER, min(s.head_bytes, _GRANIAN_MAX_OPTION))
+    h2_headers = min(s.header_list_size, _GRANIAN_MAX_OPTION)
+    plan.add(
+        REQUEST_MAX_HEADER_SIZE,
+        s.head_limit,
+        "--http1-buffer-size",
+        str(buffer),
+        "--http2-max-headers-size",
+        str(h2_headers),
+    )
+    if s.head_bytes < _GRANIAN_MIN_HTTP1_BUFFER:
+        plan.cannot(REQUEST_MAX_HEADER_SIZE, s.head_limit, changed=REQUEST_MAX_HEADER_SIZE in s.changed)
     plan.cannot(WEBSOCKET_MAX_SIZE, s.websocket_max_size, changed="WEBSOCKET_MAX_SIZE" in s.changed)
     if s.websocket_ping_interval is not None:
         plan.cannot(WEBSOCKET_PING_INTERVAL, s.websocket_ping_interval, changed="WEBSOCKET_PING_INTERVAL" in s.changed)
@@ -683,6 +779,7 @@ def _daphne(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
     else:
         plan.cannot(KEEP_ALIVE, False, changed=True)
     plan.cannot(REQUEST_TIMEOUT, s.request_timeout, changed="REQUEST_TIMEOUT" in s.changed)
+    plan.cannot(REQUEST_MAX_HEADER_SIZE, s.head_limit, changed=REQUEST_MAX_HEADER_SIZE in s.changed)
     max_size = 0 if s.websocket_max_size is None else int(s.websocket_max_size)  # 0: no limit
     plan.add(WEBSOCKET_MAX_SIZE, s.websocket_max_size, "--websocket-max-message-size", str(max_size))
     for key, flag in ((WEBSOCKET_PING_INTERVAL, "--ping-interval"), (WEBSOCKET_PING_TIMEOUT, "--ping-timeout")):

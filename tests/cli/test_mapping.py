@@ -62,13 +62,15 @@ def test_uvicorn_flags() -> None:
     assert plan.args == [
         "--host", "127.0.0.1", "--port", "9999", "--workers", "3",
         "--timeout-keep-alive", "8",
+        "--h11-max-incomplete-event-size", "8195",
         "--ws-max-size", "2048",
         "--ws-ping-timeout", "3",
         "--no-proxy-headers", "--no-access-log",
         "--timeout-graceful-shutdown", "3",
     ]  # fmt: skip
     assert plan.overrides == {"ws_ping_interval": None}  # no flag can say "no pings"
-    assert [u.setting for u in plan.unhonoured] == ["REQUEST_TIMEOUT"]
+    assert [u.setting for u in plan.unhonoured] == ["REQUEST_TIMEOUT", "REQUEST_MAX_HEADER_SIZE"]
+    assert not any(u.changed for u in plan.unhonoured)  # Sanic's defaults: mapped, no warning
 
 
 def test_uvicorn_keep_alive_off_is_honoured() -> None:
@@ -86,7 +88,12 @@ def test_hypercorn_settings_without_flags_go_in_a_config_object(tmp_path: Path) 
         SanicSettings(keep_alive=False, websocket_max_size=None),
     )
     assert plan.args[:2] == ["--bind", f"unix:{tmp_path / 's.sock'}"]
-    assert plan.config_object == {"keep_alive_max_requests": 1, "websocket_max_message_size": sys.maxsize}
+    assert plan.config_object == {
+        "h11_max_incomplete_size": 8195,
+        "h2_max_header_list_size": 54_248,
+        "keep_alive_max_requests": 1,
+        "websocket_max_message_size": sys.maxsize,
+    }
     user_config = translate(RunOptions(server="hypercorn", passthrough=("--config", "mine.toml")), SanicSettings())
     assert any("--config replaces" in w for w in user_config.warnings)
 
@@ -150,6 +157,7 @@ def test_markdown_has_a_row_per_setting_and_a_column_per_server() -> None:
     table = mapping_markdown()
     lines = table.strip().splitlines()
     assert lines[0] == "| Sanic | uvicorn | hypercorn | granian | daphne |"
+    assert "| `REQUEST_MAX_HEADER_SIZE` | `--h11-max-incomplete-event-size` (partly) |" in table
     rows = [line for line in lines if line.startswith("| `")]
     assert len(rows) == len(SETTINGS)
     assert "`--timeout-keep-alive`" in table
@@ -159,3 +167,104 @@ def test_markdown_has_a_row_per_setting_and_a_column_per_server() -> None:
     assert table.count("so that `request.ip` stays the peer's address") == 1
     single = mapping_markdown("granian")
     assert "granian has no idle timeout" in single
+
+
+def test_readme_has_the_generated_mapping_table() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert mapping_markdown() in readme, "README.md: paste sanic_asgi._cli.servers.mapping_markdown() again"
+
+
+# -- REQUEST_MAX_HEADER_SIZE: Sanic's head limit as each server's own setting --------------
+
+
+def head_limited(limit: int) -> SanicSettings:
+    return SanicSettings(head_limit=limit, changed=frozenset({"REQUEST_MAX_HEADER_SIZE"}))
+
+
+def option(plan: servers.Plan, flag: str) -> str:
+    return plan.args[plan.args.index(flag) + 1]
+
+
+def test_head_bytes_are_the_largest_head_sanic_accepts_with_its_blank_line() -> None:
+    # Sanic refuses a head of `limit` bytes or more, counted without CRLF CRLF.
+    assert SanicSettings(head_limit=8192).head_bytes == 8191 + 4
+    assert SanicSettings(head_limit=1).head_bytes == 4
+    assert SanicSettings(head_limit=float("inf")).head_bytes == sys.maxsize
+    # HTTP/2: 33/5 of the HTTP/1 bytes (32 per field for 4 in a one-letter line) and the pseudo-headers
+    assert SanicSettings(head_limit=8192).header_list_size == 54_087 + 161
+    assert SanicSettings(head_limit=float("inf")).header_list_size == sys.maxsize
+
+
+def test_an_http2_head_sanic_accepts_fits_the_header_list_size() -> None:
+    # The worst case: one-letter names and empty values (5 bytes a line, 33 in HPACK).
+    settings = SanicSettings(head_limit=1024)
+    request_line = len("GET / HTTP/2")
+    count = (1024 - 1 - request_line) // 5
+    hpack = sum(len(n) + len(v) + 32 for n, v in [(":method", "GET"), (":scheme", "https"), (":path", "/")])
+    hpack += len(":authority") + 32 + count * (1 + 32)
+    assert hpack <= settings.header_list_size
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_head_limit_at_sanic_default_is_mapped_without_a_warning(server: str) -> None:
+    plan = translate(RunOptions(server=server), SanicSettings())
+    assert "REQUEST_MAX_HEADER_SIZE" in {m.setting for m in plan.mapped} | {u.setting for u in plan.unhonoured}
+    assert not [u for u in plan.unhonoured if u.setting == "REQUEST_MAX_HEADER_SIZE" and u.changed]
+
+
+def test_head_limit_reaches_uvicorn_h11() -> None:
+    plan = translate(RunOptions(), head_limited(100))
+    assert option(plan, "--h11-max-incomplete-event-size") == "103"
+    (item,) = [u for u in plan.unhonoured if u.setting == "REQUEST_MAX_HEADER_SIZE"]
+    assert item.changed
+    assert item.message("uvicorn").startswith("REQUEST_MAX_HEADER_SIZE=100 is only partly honoured by uvicorn: ")
+    assert "httptools" in item.note
+
+
+def test_head_limit_reaches_hypercorn_h11_and_h2() -> None:
+    plan = translate(RunOptions(server="hypercorn"), head_limited(100))
+    assert plan.config_object["h11_max_incomplete_size"] == 103
+    assert plan.config_object["h2_max_header_list_size"] == 680 + 161
+    assert "REQUEST_MAX_HEADER_SIZE" not in {u.setting for u in plan.unhonoured}
+
+
+def test_head_limit_reaches_granian_within_its_range() -> None:
+    plan = translate(RunOptions(server="granian"), head_limited(16384))
+    assert option(plan, "--http1-buffer-size") == "16387"
+    assert option(plan, "--http2-max-headers-size") == str(SanicSettings(head_limit=16384).header_list_size)
+    assert "REQUEST_MAX_HEADER_SIZE" not in {u.setting for u in plan.unhonoured}
+    small = translate(RunOptions(server="granian"), head_limited(100))
+    assert option(small, "--http1-buffer-size") == "8192"  # granian's minimum
+    (item,) = [u for u in small.unhonoured if u.setting == "REQUEST_MAX_HEADER_SIZE"]
+    assert item.changed
+    assert "at least 8 KiB" in item.note
+    unlimited = translate(RunOptions(server="granian"), SanicSettings(head_limit=float("inf")))
+    assert option(unlimited, "--http1-buffer-size") == str(2**32 - 1)
+
+
+def test_head_limit_under_daphne_is_a_warning_only_when_changed() -> None:
+    plan = translate(RunOptions(server="daphne"), head_limited(100))
+    (item,) = [u for u in plan.unhonoured if u.setting == "REQUEST_MAX_HEADER_SIZE"]
+    assert item.changed
+    assert "Twisted" in item.note
+
+
+@pytest.mark.parametrize(
+    ("config", "limit", "changed"),
+    [
+        ({}, 8192, False),
+        ({"REQUEST_MAX_HEADER_SIZE": 100}, 100, True),
+        ({"REQUEST_MAX_SIZE": 1}, 1, True),
+        ({"REQUEST_BUFFER_SIZE": 4096 + 2000}, 2000, True),
+        ({"REQUEST_MAX_HEADER_SIZE": 10**6}, 16384, True),  # Http.HEADER_CEILING
+        ({"REQUEST_MAX_SIZE": 10**6}, 8192, False),  # changed, but not the head limit
+    ],
+)
+def test_settings_from_the_app_compute_sanic_head_limit(config: dict[str, int], limit: int, changed: bool) -> None:
+    from sanic import Sanic
+
+    app = Sanic(f"cli_head_limit_{len(config)}_{abs(hash(str(config)))}")
+    app.config.update(config)
+    settings = SanicSettings.from_app(app)
+    assert settings.head_limit == limit
+    assert ("REQUEST_MAX_HEADER_SIZE" in settings.changed) is changed

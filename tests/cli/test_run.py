@@ -161,6 +161,24 @@ def test_a_websocket_message_over_websocket_max_size_is_refused(cli: Any, server
         assert closed.value.rcvd.reason != "message too big"
 
 
+# The server's answer to a head over its own limit: uvicorn (h11) 400, hypercorn and granian 431.
+HEAD_REFUSALS = {"uvicorn": b"400", "hypercorn": b"431", "granian": b"431"}
+
+
+@pytest.mark.parametrize("server", server_params("uvicorn", "hypercorn", "granian"))
+def test_the_server_refuses_a_head_over_sanics_limit_before_it_ends(cli: Any, server: str) -> None:
+    # 12 KB of head and no blank line: under the servers' defaults (16 KiB for
+    # h11, 408 KiB for granian) they would wait for the rest; with Sanic's
+    # limit mapped (4,096 -> 4,099; granian's smallest buffer, 8,192) they
+    # answer now, before the head is complete.
+    flags = ("--", "--http", "h11") if server == "uvicorn" else ()  # httptools has no head limit
+    process = start(cli, server, *flags, env={"SANIC_REQUEST_MAX_HEADER_SIZE": "4096"})
+    with socket.create_connection((HOST, process.port), timeout=10) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nhost: test\r\nx-big: " + b"v" * 12_000)
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 " + HEAD_REFUSALS[server]), answer[:200]
+
+
 def test_proxy_headers_are_left_to_sanic(cli: Any) -> None:
     # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default and would make
     # request.ip the forwarded address; on Sanic's server request.ip is the

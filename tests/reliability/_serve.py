@@ -11,7 +11,9 @@ wire.
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +30,7 @@ __all__ = [
     "LOAD_KINDS",
     "abort",
     "connect",
+    "h2_exchange",
     "kind",
     "raw_exchange",
     "read_head",
@@ -145,3 +148,69 @@ def split_response(raw: bytes) -> tuple[bytes, list[bytes], bytes]:
     head, _, body = raw.partition(b"\r\n\r\n")
     status, *lines = head.split(b"\r\n")
     return status, lines, body
+
+
+def h2_exchange(
+    port: int, path: bytes, headers: list[tuple[bytes, bytes]], body_size: int = 0, timeout: float = 10.0
+) -> tuple[str, bytes]:
+    """One HTTP/2 request (TLS, ALPN h2, the ``h2`` library) on a fresh
+    connection: GET, or POST with ``body_size`` bytes.  (status, body), or
+    how the exchange ended when no response came: ``GOAWAY <error>``,
+    ``RST_STREAM <error>``, ``closed``, ``reset``, ``timeout``."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_alpn_protocols(["h2"])
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    # Pure-Python Huffman coding of megabytes takes minutes: literal strings.
+    conn.encoder.encode = functools.partial(conn.encoder.encode, huffman=False)  # type: ignore[method-assign]
+    status, data, ending = "", b"", "closed"
+    with (
+        socket.create_connection((HOST, port), timeout=timeout) as raw,
+        context.wrap_socket(raw, server_hostname="localhost") as sock,
+    ):
+        conn.initiate_connection()
+        method = b"POST" if body_size else b"GET"
+        pseudo = [(b":method", method), (b":scheme", b"https"), (b":authority", b"127.0.0.1"), (b":path", path)]
+        conn.send_headers(1, [*pseudo, *headers], end_stream=not body_size)
+        sent = 0
+        try:
+            sock.sendall(conn.data_to_send())
+            done = False
+            while not done:
+                while body_size and sent < body_size:
+                    window = min(conn.local_flow_control_window(1), conn.max_outbound_frame_size)
+                    if window <= 0:
+                        break
+                    n = min(window, body_size - sent)
+                    sent += n
+                    conn.send_data(1, b"b" * n, end_stream=sent == body_size)
+                    sock.sendall(conn.data_to_send())
+                incoming = sock.recv(65536)
+                if not incoming:
+                    break
+                for event in conn.receive_data(incoming):
+                    if isinstance(event, h2.events.ResponseReceived):
+                        status = dict(event.headers)[b":status"].decode()
+                    elif isinstance(event, h2.events.DataReceived):
+                        data += event.data
+                        conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                    elif isinstance(event, h2.events.StreamEnded):
+                        done = True
+                    elif isinstance(event, h2.events.StreamReset):
+                        ending, done = f"RST_STREAM {event.error_code.name}", True
+                    elif isinstance(event, h2.events.ConnectionTerminated):
+                        ending, done = f"GOAWAY {event.error_code.name}", True
+                with contextlib.suppress(OSError):
+                    sock.sendall(conn.data_to_send())
+        except (ConnectionResetError, BrokenPipeError):
+            ending = "reset"
+        except (TimeoutError, socket.timeout):
+            ending = "timeout"
+        except ssl.SSLError as exc:
+            ending = f"TLS error ({exc.reason})"
+    return (status, data) if status else (ending, b"")
