@@ -244,8 +244,13 @@ def _routes(app: SanicApp, trial: Trial | None) -> list[RouteInfo]:
 
     routes = []
     for route in sorted(app.router.routes, key=lambda r: (r.uri if hasattr(r, "uri") else r.path, r.name)):
-        added = trial is not None and route_key(route) not in trial.routes_before
         handler = route.handler
+        # Not there before the trial start; or there already because the same
+        # app object was started before in this process (a test suite, a
+        # second doctor run) and Sanic Extensions added it then.
+        added = trial is not None and (
+            route_key(route) not in trial.routes_before or _module_of(handler).startswith("sanic_ext.")
+        )
         websocket = _is_websocket(route)
         if websocket and isinstance(handler, functools.partial) and handler.args:
             handler = handler.args[0]  # Sanic wraps ws handlers in partial(app._websocket_handler, handler)
@@ -266,10 +271,15 @@ def _routes(app: SanicApp, trial: Trial | None) -> list[RouteInfo]:
                 websocket=websocket,
                 sync=sync and not websocket,
                 added_at_startup=added,
-                added_by=(getattr(_innermost(handler), "__module__", "") or "?").split(".")[0] if added else "",
+                added_by=(_module_of(handler) or "?").split(".")[0] if added else "",
             )
         )
     return routes
+
+
+def _module_of(handler: Any) -> str:
+    target = handler.func if isinstance(handler, functools.partial) else handler
+    return str(getattr(_innermost(target), "__module__", "") or "")
 
 
 def _is_websocket(route: Any) -> bool:

@@ -17,8 +17,10 @@ both off by default (``sanic_ext.config.Config``):
   from ``request.app.m.workers``.
 
 Under sanic-asgi the listeners run in each worker (``_runtime``), and the
-first one that reaches for the manager or the queue raises: lifespan
-startup fails.  ``STARTUP_FAILURE`` says what each server then does,
+first one that reaches for the manager raises ("Can only access the manager
+from the main process"; under hypercorn, whose workers are daemonic
+processes, starting the feature's process fails first): lifespan startup
+fails.  ``STARTUP_FAILURE`` says what each server then does,
 as measured with sanic-ext 25.12 (a one-route app with ``HEALTH=True``, then
 ``LOGGING=True``, under each server's own CLI and ``sanic-asgi run``).
 These are pure functions of the app's config; ``doctor`` adds the error its

@@ -227,7 +227,7 @@ def test_a_startup_that_does_not_finish_is_reported() -> None:
     ("target", "subjects", "error"),
     [
         ("tests.cli.apps.extended:health", ["HEALTH_MONITOR"], "Can only access the manager"),
-        ("tests.cli.apps.extended:background_logger", ["LOGGING"], "no attribute 'logger_queue'"),
+        ("tests.cli.apps.extended:background_logger", ["LOGGING"], "Can only access the manager"),
         ("tests.cli.apps.extended:endpoint", ["HEALTH_ENDPOINT"], ""),
     ],
 )
@@ -289,7 +289,9 @@ def test_what_each_server_does_when_the_health_monitor_fails_startup(kind_id: st
         status = server.wait_exit()
         assert status is not None, server.log()
         log = server.log()
-        assert "Can only access the manager" in log
+        # sanic-ext's main_process_start listener reaches for the manager; in
+        # hypercorn's worker (a daemonic process) it cannot start its process first.
+        assert "Can only access the manager" in log or "daemonic processes are not allowed to have children" in log
         if kind_id == "uvicorn-h11":
             assert status == 3
             assert "Application startup failed" in log
