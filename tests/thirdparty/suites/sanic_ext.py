@@ -1,0 +1,30 @@
+"""sanic-ext 25.12.0's test suite (github.com/sanic-org/sanic-ext, commit 7602a434e5cb)."""
+
+from __future__ import annotations
+
+from . import Entry
+
+SUITE = "sanic-ext"
+FOLDER = "sanic-ext-25.12.0"
+DISTRIBUTIONS = {"sanic": "25.12.1", "sanic-ext": "25.12.0", "sanic-testing": "24.6.0"}
+REQUIREMENTS = [
+    "sanic-ext==25.12.0",
+    "sanic-testing==24.6.0",
+    "Jinja2==3.1.6",
+    "pydantic==2.14.4",
+    "attrs==26.1.0",
+    "msgspec==0.23.0",
+    "pytest==9.2.0",
+    "pytest-asyncio==1.5.0",
+    "pytest-timeout==2.4.0",
+    "pytest-xdist==3.8.0",
+]
+CONFLICTS: tuple[str, ...] = ()
+# sanic-ext's pyproject setting: async tests without markers.
+PYTEST_INI = "[pytest]\nasyncio_mode = auto\n"
+PYTHONPATH: tuple[str, ...] = ()
+
+MARKED: dict[str, str] = {}  # its skipifs (Python < 3.10, old Sanic) do not apply here
+
+XFAIL: dict[str, Entry] = {}
+SKIP: dict[str, Entry] = {}
