@@ -404,6 +404,11 @@ class SanicTestClient:
                     self.app.prepare(debug=debug, single_process=True, host=host, port=port, **server_kwargs)
             else:  # Sanic 21.12: no prepare(); what app.run() sets on the app
                 _configure_sanic21(self.app, debug, host, port, server_kwargs)
+            if hasattr(self.app, "setup_loop"):
+                # The loop policy app.run() sets up (22.12+): uvloop's, as
+                # USE_UVLOOP says.  Test code sees it after the call (the
+                # policy outlives the run, as after Sanic's own client).
+                self.app.setup_loop()
             run_in_new_loop(
                 partial(self._serve_and_request, method, url, host, port, results, exceptions, request_kwargs)
             )

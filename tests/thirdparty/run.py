@@ -111,7 +111,14 @@ def prepare(manifest: ModuleType) -> Path:
 
 
 def run_mode(
-    manifest: ModuleType, target: Path, mode: str, workers: int, extra: list[str], timeout: int, name: str = ""
+    manifest: ModuleType,
+    target: Path,
+    mode: str,
+    workers: int,
+    extra: list[str],
+    timeout: int,
+    name: str = "",
+    asgi_options: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     out = CACHE / "results" / manifest.SUITE / f"{name or mode}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +144,7 @@ def run_mode(
     if workers:
         cmd += ["-n", str(workers)]
     if mode != suites.OWN:
-        cmd += [f"--sanic-asgi={mode}"]
+        cmd += [f"--sanic-asgi={mode}", *(f"--sanic-asgi-option={option}" for option in asgi_options)]
     cmd += [*extra] if extra else ["tests"]
     env = dict(os.environ)
     paths = [str(HERE), str(COMPAT), *(str(target / p) for p in manifest.PYTHONPATH)]
@@ -171,6 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         "--min-passed", action="append", default=[], metavar="SUITE=N", help="fail if a mode of SUITE passes fewer"
     )
     parser.add_argument(
+        "--sanic-asgi-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an ASGIApp option for the adapter modes (the manifests are written without any)",
+    )
+    parser.add_argument(
         "--print-requirements", action="store_true", help="print what the suites need (for pip install) and exit"
     )
     parser.add_argument("pytest_args", nargs="*", help="after --: passed to pytest instead of 'tests'")
@@ -196,16 +210,17 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("cannot run the third-party suites:\n  " + "\n  ".join(problems))
     workers = args.workers if importlib.util.find_spec("xdist") else 0
 
+    options = tuple(args.sanic_asgi_option)
     scores: dict[str, list[dict[str, Any]]] = {}
     for manifest in manifests:
         target = prepare(manifest)
         results = scores[manifest.SUITE] = []
         for mode in modes:
-            result = run_mode(manifest, target, mode, workers, args.pytest_args, args.timeout)
+            result = run_mode(manifest, target, mode, workers, args.pytest_args, args.timeout, asgi_options=options)
             result = rerun_unexplained(
                 result,
                 lambda nodeids, mode=mode, manifest=manifest, target=target: run_mode(
-                    manifest, target, mode, 0, nodeids, args.timeout, name=f"{mode}-rerun"
+                    manifest, target, mode, 0, nodeids, args.timeout, name=f"{mode}-rerun", asgi_options=options
                 ),
             )
             results.append(result)
