@@ -90,18 +90,19 @@ XFAIL: dict[str, Entry] = {
     # Sanic's own server only: these pass through the adapter in both modes.
     **entries(
         {OWN},
-        "on Sanic's own server a token within the configured leeway is refused (401) under freeze_time; "
-        "passes through the adapter (not investigated further)",
-        "tests/test_claims.py::test_leeway_configuration",
-    ),
-    **entries(
-        {OWN},
         "on Sanic's own server the client gets no response (sanic-testing: 'No response returned'); the "
         "adapter answers",
         "tests/test_endpoints_scoped_simple.py::TestEndpointsScoped::test_scoped_empty",
     ),
 }
 SKIP: dict[str, Entry] = {
+    **entries(
+        ALL_MODES,
+        "a timing test: it freezes the clock at 'now + 35 min - 1 s' against a token whose exp (whole "
+        "seconds) was issued by an earlier request, so it fails when more than about a second passes between "
+        "them; seen failing and passing on Sanic's own server and through the adapter on a loaded machine",
+        "tests/test_claims.py::test_leeway_configuration",
+    ),
     **entries(
         {OWN},
         "hangs on Sanic's own server (the handler never answers; pytest-timeout cannot stop Sanic's running "
