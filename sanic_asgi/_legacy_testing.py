@@ -31,6 +31,7 @@ from functools import partial
 from typing import Any, Callable
 
 from ._app import ASGIApp
+from ._client_loop import run_in_new_loop
 
 __all__ = ["legacy_clients", "listening_socket", "serve_on", "uvicorn_ws"]
 
@@ -147,23 +148,6 @@ def uvicorn_ws() -> str:
     return "auto"
 
 
-def _run_new_loop(factory: Callable[[], Any]) -> Any:
-    """Run a coroutine in a fresh event loop, as ``app.run()`` does."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        return loop.run_until_complete(factory())
-    finally:
-        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for t in tasks:
-            t.cancel()
-        if tasks:
-            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        asyncio.set_event_loop(None)
-        loop.close()
-
-
 def _configure(app: Any, debug: bool, server_kwargs: dict[str, Any]) -> None:
     """The part of ``app.run()`` (``app._helper``) that configures the app."""
     app.debug = debug
@@ -178,8 +162,17 @@ def _configure(app: Any, debug: bool, server_kwargs: dict[str, Any]) -> None:
         logger.setLevel(logging.DEBUG)
 
 
-def legacy_clients(original_test_client: type, original_asgi_client: type, server: str) -> tuple[type, type]:
-    """Subclasses of Sanic's ``sanic.testing`` clients that serve through ``ASGIApp`` on ``server``."""
+def legacy_clients(
+    original_test_client: type,
+    original_asgi_client: type,
+    server: str,
+    *,
+    asgi_options: dict[str, Any] | None = None,
+    count: Callable[[str], None] | None = None,
+) -> tuple[type, type]:
+    """Subclasses of Sanic's ``sanic.testing`` clients that serve through
+    ``ASGIApp(app, **asgi_options)`` on ``server``; ``count`` is called with
+    the client's name for each request."""
     import httpx
     from sanic.exceptions import MethodNotSupported
     from sanic.log import logger
@@ -189,6 +182,11 @@ def legacy_clients(original_test_client: type, original_asgi_client: type, serve
         raise ValueError(f"with Sanic < 21, --sanic-asgi serves on uvicorn or hypercorn only; got {server!r}")
     # httpx 0.9: Client is the async client; 0.15: AsyncClient.
     async_client: Any = getattr(httpx, "AsyncClient", None) or httpx.Client
+    options = dict(asgi_options or {})
+
+    def counted(client: str) -> None:
+        if count is not None:
+            count(client)
 
     class SanicTestClient(original_test_client):  # type: ignore[misc]
         __doc__ = f"Sanic's ``sanic.testing.SanicTestClient``, serving through ``ASGIApp`` on {server}."
@@ -246,7 +244,8 @@ def legacy_clients(original_test_client: type, original_asgi_client: type, serve
             url = url.replace(":None/", f":{port}/")
 
             async def serve_and_request() -> None:
-                async with serve_on(ASGIApp(app), server, sock):
+                async with serve_on(ASGIApp(app, **options), server, sock):
+                    counted("SanicTestClient")
                     try:
                         results[-1] = await self._local_request(method, url, *request_args, **request_kwargs)
                     except Exception as e:
@@ -256,7 +255,7 @@ def legacy_clients(original_test_client: type, original_asgi_client: type, serve
             _configure(app, debug, server_kwargs)
             app.is_running = True
             try:
-                _run_new_loop(serve_and_request)
+                run_in_new_loop(serve_and_request)
             finally:
                 app.is_running = False
                 sock.close()
@@ -302,7 +301,8 @@ def legacy_clients(original_test_client: type, original_asgi_client: type, serve
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("host", asgi_host)
             try:
-                async with serve_on(ASGIApp(self.app), server, sock), async_client() as session:
+                counted("SanicASGITestClient")
+                async with serve_on(ASGIApp(self.app, **options), server, sock), async_client() as session:
                     response = await session.request(
                         method.upper(), f"http://127.0.0.1:{port}{url}", *args, headers=headers, **kwargs
                     )
@@ -323,8 +323,9 @@ def legacy_clients(original_test_client: type, original_asgi_client: type, serve
             headers = dict(kwargs.pop("headers", None) or {})
             try:
                 ws_url = f"ws://127.0.0.1:{port}{uri}"
+                counted("SanicASGITestClient")
                 async with (
-                    serve_on(ASGIApp(self.app), server, sock),
+                    serve_on(ASGIApp(self.app, **options), server, sock),
                     websockets.connect(ws_url, subprotocols=subprotocols, extra_headers=headers),
                 ):
                     pass

@@ -10,6 +10,8 @@
   serving through ``ASGIApp`` in-process or on a real uvicorn/hypercorn.
   ``sanic_asgi.pytest_plugin`` puts them behind ``app.test_client`` and
   ``app.asgi_client`` for a test session.
+* ``ReusableClient`` - sanic-testing's client that keeps the app up for
+  many requests (``with ReusableClient(app) as client``), through ``ASGIApp``.
 * ``LifespanDriver``, ``ASGIWebSocket``, ``serve`` - the parts, for tests
   that build their own harness.
 
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ._clients import AsyncTestClient
 from ._compat import SanicASGITestClient, SanicTestClient, TestingResponse, WebsocketProxy
 from ._lifespan import LifespanDriver
+from ._reusable import ReusableClient
 from ._servers import SERVERS, ServerName, free_port, serve
 from ._websocket import ASGIWebSocket, websocket_scope
 
@@ -34,6 +37,7 @@ __all__ = [
     "ASGIWebSocket",
     "AsyncTestClient",
     "LifespanDriver",
+    "ReusableClient",
     "SanicASGITestClient",
     "SanicTestClient",
     "ServerName",

@@ -27,13 +27,12 @@ to it, so that test runs never compete for a fixed port.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import contextlib
 import ipaddress
+import os
 import random
 import typing
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Iterator, Mapping
 from functools import partial
 from json import JSONDecodeError
 from typing import TYPE_CHECKING, Any, Callable, Optional
@@ -45,6 +44,7 @@ from sanic.log import logger
 from sanic.response import text
 
 from .._app import ASGIApp
+from .._client_loop import run_in_new_loop
 from ._servers import SERVERS, Served, ServerName, free_port, serve
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ __all__ = [
     "PORT",
     "SanicASGITestClient",
     "SanicTestClient",
+    "Tally",
     "TestingResponse",
     "WebsocketProxy",
 ]
@@ -70,7 +71,29 @@ HOST = "127.0.0.1"
 PORT = None
 
 _ABSOLUTE = ("http:", "https:", "ftp:", "ftps://", "//", "ws:", "wss:")
-T = typing.TypeVar("T")
+
+
+class Tally(typing.Protocol):
+    """Where a client counts the requests it served through ``ASGIApp``
+    (``sanic_asgi.pytest_plugin`` prints the session's count)."""
+
+    def add(self, client: str) -> None: ...
+
+
+@contextlib.contextmanager
+def _no_motd() -> Iterator[None]:
+    """Sanic prints its banner ("Goin' Fast @ http://host:port") from
+    ``app.prepare()`` unless ``SANIC_MOTD_OUTPUT`` says it was printed
+    already; in-process there is no server at that address to announce."""
+    previous = os.environ.get("SANIC_MOTD_OUTPUT")
+    os.environ["SANIC_MOTD_OUTPUT"] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SANIC_MOTD_OUTPUT"]
+        else:
+            os.environ["SANIC_MOTD_OUTPUT"] = previous
 
 
 class TestingResponse(httpx.Response):
@@ -221,54 +244,6 @@ def _client_address(host: str) -> tuple[str, int]:
     return str(ip), random.randint(49152, 65535)
 
 
-def _run_in_new_loop(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to completion in a fresh event loop, as ``app.run()``
-    does; in a worker thread if this thread already runs a loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        running = False
-    else:
-        running = True
-    if not running:  # (outside the except block: no exception context leaks into the app)
-        return _run(factory)
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sanic-asgi-test-client") as pool:
-        return pool.submit(_run, factory).result()
-
-
-def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    policy = asyncio.get_event_loop_policy()
-    # The loop set for this thread, if any, without creating one (which
-    # get_event_loop() would do, with a DeprecationWarning).
-    previous = getattr(getattr(policy, "_local", None), "_loop", None)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        return loop.run_until_complete(factory())
-    finally:
-        try:
-            _cancel_all_tasks(loop)
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            asyncio.set_event_loop(previous)
-            loop.close()
-
-
-def _cancel_all_tasks(loop: asyncio.AbstractEventLoop) -> None:
-    """What ``asyncio.run`` does with tasks left over when its coroutine ends."""
-    tasks = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    if not tasks:
-        return
-    for task in tasks:
-        task.cancel()
-    loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-    for task in tasks:
-        if not task.cancelled() and task.exception() is not None:
-            context = {"message": "unhandled exception in a task at test client shutdown", "task": task}
-            loop.call_exception_handler({**context, "exception": task.exception()})
-
-
 class SanicTestClient:
     """sanic-testing's ``SanicTestClient``, serving through ``ASGIApp``.
 
@@ -285,6 +260,7 @@ class SanicTestClient:
     * ``app`` - the Sanic app.
     * ``port`` / ``host`` - the address in the URLs; ``port=None`` picks a free port.
     * ``server`` - ``"inprocess"`` (default), ``"uvicorn"`` or ``"hypercorn"``.
+    * ``asgi_options`` - keyword arguments to ``ASGIApp`` (``sync_handlers``...).
 
     Each method takes sanic-testing's keyword arguments: ``gather_request``,
     ``debug``, ``server_kwargs`` (passed to ``app.prepare``), ``host``,
@@ -294,9 +270,17 @@ class SanicTestClient:
 
     __test__ = False
     server: ServerName = "inprocess"
+    asgi_options: Mapping[str, Any] = {}
+    tally: Tally | None = None
 
     def __init__(
-        self, app: Sanic[Any, Any], port: Optional[int] = PORT, host: str = HOST, *, server: str | None = None
+        self,
+        app: Sanic[Any, Any],
+        port: Optional[int] = PORT,
+        host: str = HOST,
+        *,
+        server: str | None = None,
+        asgi_options: Mapping[str, Any] | None = None,
     ) -> None:
         Sanic.test_mode = True
         self.app = app
@@ -304,6 +288,8 @@ class SanicTestClient:
         self.host = host
         if server is not None:
             self.server = _check_server(server)
+        if asgi_options is not None:
+            self.asgi_options = dict(asgi_options)
         self._asgi: ASGIApp | None = None
         self._served: Served | None = None
         self._virtual: tuple[str, int] = (host, port or 0)
@@ -314,7 +300,7 @@ class SanicTestClient:
     @property
     def asgi(self) -> ASGIApp:
         if self._asgi is None:
-            self._asgi = ASGIApp(self.app)
+            self._asgi = ASGIApp(self.app, **self.asgi_options)
         return self._asgi
 
     @classmethod
@@ -333,6 +319,8 @@ class SanicTestClient:
         logger.info(url)
         raw_cookies = kwargs.pop("raw_cookies", None)
         session_kwargs = kwargs.pop("session_kwargs", {})
+        if self.tally is not None:
+            self.tally.add("SanicTestClient")
         if method != "websocket":
             kwargs["follow_redirects"] = True
             allow_redirects = kwargs.pop("allow_redirects", None)
@@ -412,10 +400,16 @@ class SanicTestClient:
 
         try:
             if hasattr(self.app, "prepare"):
-                self.app.prepare(debug=debug, single_process=True, host=host, port=port, **server_kwargs)
+                with _no_motd() if self.server == "inprocess" else contextlib.nullcontext():
+                    self.app.prepare(debug=debug, single_process=True, host=host, port=port, **server_kwargs)
             else:  # Sanic 21.12: no prepare(); what app.run() sets on the app
                 _configure_sanic21(self.app, debug, host, port, server_kwargs)
-            _run_in_new_loop(
+            if hasattr(self.app, "setup_loop"):
+                # The loop policy app.run() sets up (22.12+): uvloop's, as
+                # USE_UVLOOP says.  Test code sees it after the call (the
+                # policy outlives the run, as after Sanic's own client).
+                self.app.setup_loop()
+            run_in_new_loop(
                 partial(self._serve_and_request, method, url, host, port, results, exceptions, request_kwargs)
             )
         finally:
@@ -550,6 +544,8 @@ class SanicASGITestClient(httpx.AsyncClient):
 
     __test__ = False
     server: ServerName = "inprocess"
+    asgi_options: Mapping[str, Any] = {}
+    tally: Tally | None = None
 
     def __init__(
         self,
@@ -558,6 +554,7 @@ class SanicASGITestClient(httpx.AsyncClient):
         suppress_exceptions: bool = False,
         *,
         server: str | None = None,
+        asgi_options: Mapping[str, Any] | None = None,
     ) -> None:
         Sanic.test_mode = True
         # As sanic-testing's client: the app counts as an ASGI app from now on
@@ -566,6 +563,8 @@ class SanicASGITestClient(httpx.AsyncClient):
         self.sanic_app = app
         if server is not None:
             self.server = _check_server(server)
+        if asgi_options is not None:
+            self.asgi_options = dict(asgi_options)
         self.suppress_exceptions = suppress_exceptions
         self._switch = _SwitchTransport()
         self._asgi: ASGIApp | None = None
@@ -576,7 +575,7 @@ class SanicASGITestClient(httpx.AsyncClient):
     @property
     def asgi(self) -> ASGIApp:
         if self._asgi is None:
-            self._asgi = ASGIApp(self.sanic_app)
+            self._asgi = ASGIApp(self.sanic_app, **self.asgi_options)
         return self._asgi
 
     def _collect_request(self, request: Request) -> None:
@@ -616,6 +615,8 @@ class SanicASGITestClient(httpx.AsyncClient):
             url = f"{scheme}://{ASGI_HOST}:{ASGI_PORT}{url}"
         self.gather_request = gather_request
         self.last_request = None
+        if self.tally is not None:
+            self.tally.add("SanicASGITestClient")
         async with self._serving() as served:
             transport = self._switch.target = _transport_for(served, (ASGI_HOST, ASGI_PORT))
             try:
@@ -640,6 +641,8 @@ class SanicASGITestClient(httpx.AsyncClient):
     ) -> tuple[None, WebsocketProxy]:
         self._prepare()
         url = uri if uri.startswith(_ABSOLUTE) else f"ws://{ASGI_HOST}:{ASGI_PORT}{uri}"
+        if self.tally is not None:
+            self.tally.add("SanicASGITestClient")
         async with self._serving() as served:
             proxy = await websocket_proxy(
                 served,

@@ -51,7 +51,7 @@ import sys
 import tarfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -193,11 +193,9 @@ def run_mode(
     return result
 
 
-def rerun_unexplained(
-    result: dict[str, Any], version: str, target: Path, pytest_sanic: Path, timeout: int
-) -> dict[str, Any]:
+def rerun_unexplained(result: dict[str, Any], run_again: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
     """Run the tests an adapter mode failed without a manifest reason once
-    more, in one process (no xdist).  Those that pass are
+    more, in one process (no xdist; ``run_again(nodeids)`` runs them).  Those that pass are
     reported as flaky (``result["flaky"]``, printed with the score) instead of
     failing the run; those that fail again stay unexplained.  Timing tests of
     Sanic's (response timeouts, cancelled requests) can miss on a loaded
@@ -207,7 +205,7 @@ def rerun_unexplained(
         return result
     mode = result["mode"]
     print(f"\n== {mode}: {len(unexplained)} not passed without a reason; once more, alone", flush=True)
-    again = run_mode(version, target, pytest_sanic, mode, 0, list(unexplained), timeout, name=f"{mode}-rerun")
+    again = run_again(list(unexplained))
     if "error" in again:
         return result
     passed = set(again["passed_tests"])
@@ -281,7 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     for mode in modes:
         result = run_mode(version, target, pytest_sanic, mode, workers, args.pytest_args, args.timeout)
         if mode != "own":
-            result = rerun_unexplained(result, version, target, pytest_sanic, args.timeout)
+            result = rerun_unexplained(
+                result,
+                lambda nodeids, mode=mode: run_mode(
+                    version, target, pytest_sanic, mode, 0, nodeids, args.timeout, name=f"{mode}-rerun"
+                ),
+            )
         results.append(result)
 
     print(f"\n== sanic-asgi compat score: Sanic {manifest.SANIC_VERSION}'s app-level tests", flush=True)

@@ -16,16 +16,13 @@ server, for the baseline); the manifest is the one of ``--compat-sanic``
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import manifests  # tests/compat is on PYTHONPATH (run.py puts it there)
 import pytest
+from scoring import ScoreKeeper
 
-_STARTED = time.monotonic()
 _MANIFEST = pytest.StashKey[ModuleType]()
 
 
@@ -87,73 +84,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.pluginmanager.has_plugin("sanic"):
         raise pytest.UsageError("Sanic's tests run under pytest-sanic: put its wheel on PYTHONPATH (run.py does)")
     if not hasattr(config, "workerinput"):  # the xdist controller sees every worker's reports
-        config.pluginmanager.register(ScoreKeeper(config), "sanic_compat_score")
-
-
-class ScoreKeeper:
-    """Counts one outcome per test and writes the score."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.outcomes: dict[str, str] = {}
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if hasattr(report, "wasxfail"):
-            # A non-strict xfail of Sanic's own that passed is a pass (a strict
-            # one that passes is reported as failed, without wasxfail).
-            outcome = "xfailed" if report.skipped else "xpassed"
-        elif report.when == "call":
-            outcome = report.outcome  # passed / failed / skipped
-        elif report.failed:
-            outcome = "error"
-        elif report.skipped:
-            outcome = "skipped"
-        else:
-            return
-        previous = self.outcomes.get(report.nodeid)
-        # A teardown error after a pass makes the test an error.
-        if previous in (None, "passed") or outcome == "error":
-            self.outcomes[report.nodeid] = outcome
-
-    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int) -> None:
-        config = self.config
-        manifest = _manifest(config)
-        outcomes = self.outcomes
-        counts = dict.fromkeys(("passed", "failed", "error", "skipped", "xfailed", "xpassed"), 0)
-        for outcome in outcomes.values():
-            counts[outcome] = counts.get(outcome, 0) + 1
-        total = len(outcomes)
-        passed = counts["passed"] + counts["xpassed"]
-        mode = _mode(config)
-        stale = config.stash.get(_STALE, [])
-        not_passed = {n: outcome for n, outcome in sorted(outcomes.items()) if outcome not in ("passed", "xpassed")}
-        unexplained = [nodeid for nodeid in not_passed if not manifests.explained(manifest, nodeid, mode)]
-        result = {
-            "mode": mode,
-            "sanic": manifest.SANIC_VERSION,
-            "total": total,
-            "passed": passed,
-            "not_passed": total - passed,
-            "counts": counts,
-            "files": len({nodeid.split("::", 1)[0] for nodeid in outcomes}),
-            "seconds": round(time.monotonic() - _STARTED, 1),
-            "exitstatus": int(exitstatus),
-            "stale_manifest_entries": stale,
-            "unexplained": unexplained,
-            "not_passed_tests": not_passed,
-            "passed_tests": sorted(n for n, outcome in outcomes.items() if outcome in ("passed", "xpassed")),
-        }
-        terminalreporter.write_sep("=", f"sanic-asgi compat score ({mode})")
-        terminalreporter.write_line(
-            f"{mode}: {passed} passed, {total - passed} not passed "
-            f"(failed {counts['failed']}, errors {counts['error']}, xfailed {counts['xfailed']}, "
-            f"xpassed {counts['xpassed']}, skipped {counts['skipped']}) in {result['files']} files"
+        manifest = config.stash[_MANIFEST]
+        keeper = ScoreKeeper(
+            config,
+            mode=_mode(config),
+            label={"sanic": manifest.SANIC_VERSION},
+            explained=lambda nodeid, mode: manifests.explained(manifest, nodeid, mode),
+            stale=lambda: config.stash.get(_STALE, []),
+            title="sanic-asgi compat score",
+            json_path=config.getoption("compat_json"),
         )
-        for nodeid in stale:
-            terminalreporter.write_line(f"stale manifest entry (no such test): {nodeid}")
-        for nodeid in unexplained:
-            terminalreporter.write_line(f"not passed, no reason in the manifest: {nodeid} ({not_passed[nodeid]})")
-        path = config.getoption("compat_json")
-        if path:
-            Path(path).write_text(json.dumps(result, indent=2) + "\n")
+        config.pluginmanager.register(keeper, "sanic_compat_score")

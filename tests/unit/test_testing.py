@@ -332,3 +332,44 @@ def test_websocket_access_log_lines(app: Sanic[Any, Any], server: str, caplog: p
     lines = [(r.getMessage(), r.status, r.byte, r.request) for r in caplog.records if r.name == "sanic.access"]
     assert [line[:3] for line in lines] == [("OPEN", "", ""), ("CLOSE", 1000, "NORMAL from server")]
     assert lines[0][3].endswith("/once")
+
+
+# --------------------------------------------------------------------------- #
+# What the clients print, and ReusableClient
+# --------------------------------------------------------------------------- #
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("server", ALL_SERVERS)
+def test_no_server_banner_in_process(app: Sanic[Any, Any], server: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("INFO", logger="sanic.root"):
+        _, reply = SanicTestClient(build(app), server=server).get("/")
+    assert reply.status == 200
+    banner = [record for record in caplog.records if "Goin' Fast" in record.getMessage()]
+    # A real server is announced as Sanic's own is; in-process nothing listens.
+    assert len(banner) == (0 if server == "inprocess" else 1)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("server", ALL_SERVERS)
+def test_reusable_client_keeps_the_app_up(app: Sanic[Any, Any], server: str) -> None:
+    from sanic_asgi.testing import ReusableClient
+
+    events: list[str] = []
+    client = ReusableClient(build(app, events), port=8123, server=server)
+    for _ in range(2):  # started twice, as sanic-testing's client can be
+        with client:
+            request, reply = client.get("/host")
+            assert reply.text == "127.0.0.1:8123"  # a named port is kept in URLs
+            assert request is not None
+            assert type(request.transport).__module__ == "sanic_asgi._http"
+            _, reply = client.post("/echo", content=b"abc")
+            assert reply.body == b"abc"
+            _, ws = client.websocket("/ws", mimic=_say_hi)
+            assert ws.client_received == ["hi"]
+    assert events == ["before_server_start", "after_server_stop"] * 2
+    with pytest.raises(RuntimeError, match=r"call run\(\)"):
+        client.get("/")
+
+
+async def _say_hi(ws: Any) -> None:
+    await ws.send("hi")
+    await ws.recv()

@@ -48,8 +48,6 @@ XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
     _newer.XFAIL,
     drop=(
         "tests/test_redirect.py::test_redirect_with_params[sanic test]",
-        "tests/test_app.py::test_uvloop_config[False]",
-        "tests/test_app.py::test_uvloop_config[True]",
         "tests/test_errorpages.py::test_config_fallback_before_and_after_startup",
     ),
     add={

@@ -86,14 +86,6 @@ XFAIL: dict[str, tuple[frozenset[str], str]] = {
         "asserts that app.run() builds Sanic's WebSocketProtocol class with the WEBSOCKET_* settings "
         "(it mocks sanic.mixins.startup.WebSocketProtocol); no Sanic protocol class exists under ASGI",
     ),
-    "tests/test_app.py::test_uvloop_config[False]": (
-        _ADAPTER,
-        "asserts that Sanic's server calls try_use_uvloop(); under ASGI the server owns the event loop",
-    ),
-    "tests/test_app.py::test_uvloop_config[True]": (
-        _ADAPTER,
-        "asserts that Sanic's server calls try_use_uvloop(); under ASGI the server owns the event loop",
-    ),
     "tests/test_request.py::test_protocol_attribute": (
         _ADAPTER,
         "asserts the built-in protocol class: request.protocol is an HttpProtocol",
