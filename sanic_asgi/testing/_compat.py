@@ -190,6 +190,69 @@ async def websocket_proxy(served: Served, url: str, *args: Any, **kwargs: Any) -
     return ws_proxy
 
 
+async def send_with(
+    session: httpx.AsyncClient, method: str, url: str, args: tuple[Any, ...], kwargs: dict[str, Any], raw_cookies: Any
+) -> TestingResponse | None:
+    """Send one request of sanic-testing's call shapes (``method`` is an httpx
+    method name, or ``"request"`` with ``http_method=``) and answer as its
+    clients do: an error's response if it has one, else ``None`` (logged)."""
+    try:
+        if method == "request":
+            args = (url, *args)
+            url = kwargs.pop("http_method", "GET").upper()
+        response = await getattr(session, method.lower())(url, *args, **kwargs)
+    except httpx.HTTPError as e:
+        if hasattr(e, "response"):
+            response = e.response
+        else:
+            logger.error(f"{method.upper()} {url} received no response!", exc_info=True)
+            return None
+    response.__class__ = TestingResponse
+    if raw_cookies:
+        response.raw_cookies = {cookie.name: cookie for cookie in response.cookies.jar}
+    return response  # type: ignore[no-any-return]
+
+
+class CallShapes:
+    """sanic-testing's sync call shapes: ``request, response = client.get(...)``."""
+
+    def _sanic_endpoint_test(self, method: str, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
+        raise NotImplementedError
+
+    def request(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
+        return self._sanic_endpoint_test("request", *args, **kwargs)
+
+    def get(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
+        return self._sanic_endpoint_test("get", *args, **kwargs)
+
+    def post(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
+        return self._sanic_endpoint_test("post", *args, **kwargs)
+
+    def put(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
+        return self._sanic_endpoint_test("put", *args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
+        return self._sanic_endpoint_test("delete", *args, **kwargs)
+
+    def patch(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
+        return self._sanic_endpoint_test("patch", *args, **kwargs)
+
+    def options(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
+        return self._sanic_endpoint_test("options", *args, **kwargs)
+
+    def head(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
+        return self._sanic_endpoint_test("head", *args, **kwargs)
+
+    def websocket(
+        self,
+        *args: Any,
+        mimic: Optional[Callable[..., Awaitable[Any]]] = None,
+        **kwargs: Any,
+    ) -> tuple[Optional[Request], Any]:
+        kwargs["mimic"] = mimic
+        return self._sanic_endpoint_test("websocket", *args, **kwargs)
+
+
 class _Redirect(httpx.AsyncBaseTransport):
     """Send requests for ``virtual`` (host, port) to ``actual``, keeping the
     Host header: a port forward, so URLs may name a port nobody listens on."""
@@ -244,7 +307,7 @@ def _client_address(host: str) -> tuple[str, int]:
     return str(ip), random.randint(49152, 65535)
 
 
-class SanicTestClient:
+class SanicTestClient(CallShapes):
     """sanic-testing's ``SanicTestClient``, serving through ``ASGIApp``.
 
     Usage::
@@ -331,21 +394,7 @@ class SanicTestClient:
             assert self._served is not None
             return await websocket_proxy(self._served, _ws_url_for(self._served, url, self._virtual), *args, **kwargs)
         async with self.get_new_session(**session_kwargs) as session:
-            try:
-                if method == "request":
-                    args = (url, *args)
-                    url = kwargs.pop("http_method", "GET").upper()
-                response = await getattr(session, method.lower())(url, *args, **kwargs)
-            except httpx.HTTPError as e:
-                if hasattr(e, "response"):
-                    response = e.response
-                else:
-                    logger.error(f"{method.upper()} {url} received no response!", exc_info=True)
-                    return None
-            response.__class__ = TestingResponse
-            if raw_cookies:
-                response.raw_cookies = {cookie.name: cookie for cookie in response.cookies.jar}
-        return response
+            return await send_with(session, method, url, args, kwargs, raw_cookies)
 
     @classmethod
     def _collect_request(cls, results: list[Any], request: Request) -> None:
@@ -464,39 +513,6 @@ class SanicTestClient:
                 exceptions.append(e)
             finally:
                 self._served = None
-
-    def request(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("request", *args, **kwargs)
-
-    def get(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("get", *args, **kwargs)
-
-    def post(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("post", *args, **kwargs)
-
-    def put(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("put", *args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("delete", *args, **kwargs)
-
-    def patch(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("patch", *args, **kwargs)
-
-    def options(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("options", *args, **kwargs)
-
-    def head(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("head", *args, **kwargs)
-
-    def websocket(
-        self,
-        *args: Any,
-        mimic: Optional[Callable[..., Awaitable[Any]]] = None,
-        **kwargs: Any,
-    ) -> tuple[Optional[Request], Any]:
-        kwargs["mimic"] = mimic
-        return self._sanic_endpoint_test("websocket", *args, **kwargs)
 
 
 def _configure_sanic21(app: Any, debug: bool, host: str, port: int, server_kwargs: dict[str, Any]) -> None:

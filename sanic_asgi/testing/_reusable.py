@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Coroutine, Mapping
+from collections.abc import Coroutine, Mapping
 from functools import partial
 from random import randint
-from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
 import httpx
 from sanic import Sanic
-from sanic.log import logger
 
 from .._app import ASGIApp
 from .._client_loop import new_client_loop
@@ -30,12 +29,14 @@ from ._compat import (
     _ABSOLUTE,
     HOST,
     PORT,
+    CallShapes,
     Tally,
     TestingResponse,
     _check_server,
     _client_address,
     _transport_for,
     _ws_url_for,
+    send_with,
     websocket_proxy,
 )
 from ._servers import Served, ServerName, free_port, serve
@@ -50,7 +51,7 @@ __all__ = ["ReusableClient"]
 T = TypeVar("T")
 
 
-class ReusableClient:
+class ReusableClient(CallShapes):
     """sanic-testing's ``ReusableClient``, serving through ``ASGIApp``.
 
     Usage::
@@ -231,55 +232,8 @@ class ReusableClient:
             self.tally.add("ReusableClient")
         if method == "websocket":
             return await websocket_proxy(served, _ws_url_for(served, url, (self.host, self.port)), *args, **kwargs)
-        try:
-            if method == "request":
-                args = (url, *args)
-                url = kwargs.pop("http_method", "GET").upper()
-            response = await getattr(session, method.lower())(url, *args, **kwargs)
-        except httpx.HTTPError as e:
-            if hasattr(e, "response"):
-                response = e.response
-            else:
-                logger.error(f"{method.upper()} {url} received no response!", exc_info=True)
-                return None
-        response.__class__ = TestingResponse
-        if raw_cookies:
-            response.raw_cookies = {cookie.name: cookie for cookie in response.cookies.jar}
-        return response
+        return await send_with(session, method, url, args, kwargs, raw_cookies)
 
     @staticmethod
     def _collect_request(data: dict[str, Any], request: Request) -> None:
         data["request"] = request
-
-    def request(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("request", *args, **kwargs)
-
-    def get(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("get", *args, **kwargs)
-
-    def post(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("post", *args, **kwargs)
-
-    def put(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("put", *args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("delete", *args, **kwargs)
-
-    def patch(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("patch", *args, **kwargs)
-
-    def options(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("options", *args, **kwargs)
-
-    def head(self, *args: Any, **kwargs: Any) -> tuple[Optional[Request], Any]:
-        return self._sanic_endpoint_test("head", *args, **kwargs)
-
-    def websocket(
-        self,
-        *args: Any,
-        mimic: Optional[Callable[..., Awaitable[Any]]] = None,
-        **kwargs: Any,
-    ) -> tuple[Optional[Request], Any]:
-        kwargs["mimic"] = mimic
-        return self._sanic_endpoint_test("websocket", *args, **kwargs)
