@@ -37,12 +37,14 @@ from .servers import (
     PROXIES,
     SERVER_MODULES,
     SERVERS,
-    WEBSOCKET_SETTINGS,
     Plan,
     RunOptions,
     SanicSettings,
+    Unhonoured,
     install_hint,
+    redact,
     translate,
+    unhonoured_settings,
 )
 
 if TYPE_CHECKING:
@@ -192,7 +194,8 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
     settings = SanicSettings.from_app(loaded.app, access_log=ns.access_log)
     plan = translate(options, settings)
     has_ws = any(getattr(getattr(route, "extra", None), "websocket", False) for route in loaded.app.router.routes)
-    warnings = _run_warnings(plan, loaded, has_ws, ns)
+    changed, defaults = unhonoured_settings(plan, has_websockets=has_ws)
+    warnings = _run_warnings(plan, loaded, changed, ns)
     cwd = os.getcwd()
     asgi_options = {"lifespan": options.lifespan, "sync_handlers": options.sync_handlers}
     config = {"ACCESS_LOG": ns.access_log} if ns.access_log is not None else {}
@@ -202,7 +205,7 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
             out.warning(warning)
         _print_dry_run(plan, IMPORT_STRING, TARGET_ENV, env_value)
         return 0
-    out.banner(plan, loaded)
+    out.banner(plan, loaded, defaults)
     for warning in warnings:
         out.warning(warning)
     os.environ[TARGET_ENV] = env_value
@@ -211,13 +214,10 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
     return run_plan(plan)
 
 
-def _run_warnings(plan: Plan, loaded: LoadedTarget, has_ws: bool, ns: argparse.Namespace) -> list[str]:
-    warnings = []
-    for item in plan.unhonoured:
-        suffix = (
-            " (the app has no websocket routes: no effect)" if item.setting in WEBSOCKET_SETTINGS and not has_ws else ""
-        )
-        warnings.append(item.message(plan.server) + suffix)
+def _run_warnings(plan: Plan, loaded: LoadedTarget, changed: list[Unhonoured], ns: argparse.Namespace) -> list[str]:
+    # Only what this app (or this command line) changed: Sanic's defaults that
+    # the server cannot honour are one line of the banner (doctor: notes).
+    warnings = [item.message(plan.server) for item in changed]
     warnings += plan.warnings
     main_listeners = sorted(e for e, fns in loaded.app.listeners.items() if fns and e.startswith("main_process"))
     if main_listeners and plan.options.workers > 1 and plan.server != "daphne":
@@ -234,7 +234,10 @@ def _run_warnings(plan: Plan, loaded: LoadedTarget, has_ws: bool, ns: argparse.N
 
 
 def _print_dry_run(plan: Plan, import_string: str, env_name: str, env_value: str) -> None:
-    print(shlex.join(plan.command_line(import_string)))
+    command = plan.command_line(import_string)
+    print(shlex.join(redact(command)))
+    if redact(command) != command:
+        print("# secrets are shown as *** (sanic-asgi run passes them to the server, never prints them)")
     for name, value in plan.overrides.items():
         print(f"# {plan.server} parameter without a flag: {name}={value!r}")
     for name, value in plan.config_object.items():
@@ -317,7 +320,7 @@ class _Output:
         self.stream.write(f"{self.paint(f'{PROG}: warning:', '33')} {text}\n")
         self.stream.flush()
 
-    def banner(self, plan: Plan, loaded: LoadedTarget) -> None:
+    def banner(self, plan: Plan, loaded: LoadedTarget, defaults: Sequence[Unhonoured] = ()) -> None:
         if self.quiet:
             return
         from sanic import __version__ as sanic_version
@@ -340,7 +343,16 @@ class _Output:
         for index, (left, option) in enumerate(shown):
             rows.append(("mapped" if index == 0 else "", f"{left:<{width}}  -> {option}"))
         if plan.passthrough:
-            rows.append(("passed", shlex.join(plan.passthrough) + "  (after --; these win)"))
+            rows.append(("passed", shlex.join(redact(plan.passthrough)) + "  (after --; these win)"))
+        if defaults:
+            names = ", ".join(item.setting for item in defaults)
+            rows.append(
+                (
+                    "defaults",
+                    f"{names}: Sanic's default{'s' if len(defaults) > 1 else ''}, not honoured "
+                    f"by {plan.server} (as for every app on it; `sanic-asgi doctor` says why)",
+                )
+            )
         lines = [
             self.paint(f"{PROG} {__version__}", "1") + f" · Sanic {sanic_version} · {plan.server} {server_version}"
         ]

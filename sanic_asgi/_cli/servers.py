@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .._types import SanicApp
 
 __all__ = [
@@ -37,7 +39,9 @@ __all__ = [
     "ServerName",
     "install_hint",
     "mapping_markdown",
+    "redact",
     "translate",
+    "unhonoured_settings",
 ]
 
 ServerName = Literal["uvicorn", "hypercorn", "granian", "daphne"]
@@ -57,6 +61,29 @@ SERVER_MODULES: dict[ServerName, str] = {
 # "No limit" for servers whose command line takes only an integer.
 _NO_LIMIT_BYTES = sys.maxsize
 _ONE_YEAR = 365 * 24 * 3600
+
+
+# Flags whose value is a secret: never printed (``redact``).
+SECRET_FLAGS = frozenset({"--ssl-keyfile-password", "--keyfile-password"})
+SECRET_SETTINGS = frozenset({"FORWARDED_SECRET", "TLS_CERT_PASSWORD"})
+MASK = "***"
+
+
+def redact(args: Sequence[str]) -> list[str]:
+    """``args`` with the value of every secret flag (``--flag VALUE`` or
+    ``--flag=VALUE``) replaced by ``***``, for printing."""
+    shown: list[str] = []
+    hide_next = False
+    for arg in args:
+        flag, eq, _ = arg.partition("=")
+        if hide_next:
+            shown.append(MASK)
+        elif eq and flag in SECRET_FLAGS:
+            shown.append(f"{flag}={MASK}")
+        else:
+            shown.append(arg)
+        hide_next = not hide_next and arg in SECRET_FLAGS
+    return shown
 
 
 def install_hint(server: str) -> str:
@@ -514,13 +541,28 @@ def translate(options: RunOptions, settings: SanicSettings) -> Plan:
     return plan
 
 
+def unhonoured_settings(plan: Plan, *, has_websockets: bool) -> tuple[list[Unhonoured], list[Unhonoured]]:
+    """The settings ``plan.server`` cannot (fully) honour, split by one rule
+    that ``run`` and ``doctor`` share: ``(changed, defaults)``.
+
+    *changed*: the app (or the command line) set them away from Sanic's
+    defaults (``sanic.config.DEFAULT_CONFIG``), so this app behaves differently
+    than on Sanic's server: ``run`` warns, ``doctor`` reports a difference.
+    *defaults*: Sanic's own defaults, which every app on that server shares:
+    one line in ``run``'s banner, notes in ``doctor``.  Websocket settings
+    count only for an app with websocket routes.
+    """
+    relevant = [u for u in plan.unhonoured if has_websockets or u.setting not in WEBSOCKET_SETTINGS]
+    return [u for u in relevant if u.changed], [u for u in relevant if not u.changed]
+
+
 def _proxies_changed(s: SanicSettings) -> bool:
     return bool({"PROXIES_COUNT", "FORWARDED_SECRET", "REAL_IP_HEADER"} & s.changed)
 
 
 def _proxies_value(s: SanicSettings) -> str:
     parts = [
-        f"{key}={s.value(key)}"
+        f"{key}={MASK if key in SECRET_SETTINGS else s.value(key)}"
         for key in ("PROXIES_COUNT", "FORWARDED_SECRET", "REAL_IP_HEADER")
         if s.value(key) is not None
     ]
