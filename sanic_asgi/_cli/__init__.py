@@ -338,6 +338,7 @@ class _Output:
             ("server", f"{plan.server} {server_version}, {workers}"),
             ("listening", o.url),
         ]
+        rows += [("note", note) for note in loaded.notes]
         shown = [(_setting_text(m.setting, m.value), m.option) for m in plan.mapped if m.setting != HOST_PORT]
         width = min(30, max((len(left) for left, _ in shown), default=0))
         for index, (left, option) in enumerate(shown):

@@ -183,12 +183,11 @@ def _load(target: Target, cwd: str) -> LoadedTarget:
     if target.factory or (inspect.isfunction(obj) and not isinstance(obj, (Sanic, ASGIApp))):
         if not callable(obj):
             raise AppLoadError(f"{target.text!r} is a factory target, but {_where(module, target)} is a {_type(obj)}")
-        try:
-            obj = obj()
-        except Exception as exc:
-            raise AppLoadError(f"the factory {_where(module, target)} raised {_describe(exc)}") from exc
+        obj, notes = _call_factory(obj, module, target)
+    else:
+        notes = []
     if isinstance(obj, ASGIApp):
-        return LoadedTarget(target, obj.app, asgi=obj, module_file=getattr(module, "__file__", None))
+        return LoadedTarget(target, obj.app, asgi=obj, module_file=getattr(module, "__file__", None), notes=notes)
     if not isinstance(obj, Sanic):
         hint = _suggest(module)
         raise AppLoadError(
@@ -196,7 +195,58 @@ def _load(target: Target, cwd: str) -> LoadedTarget:
             + (" (nor a factory returning one)" if not target.factory else " (it returned that)")
             + (f"; {hint}" if hint else "")
         )
-    return LoadedTarget(target, obj, module_file=getattr(module, "__file__", None))
+    return LoadedTarget(target, obj, module_file=getattr(module, "__file__", None), notes=notes)
+
+
+def _call_factory(factory: Any, module: Any, target: Target) -> tuple[Any, list[str]]:
+    """Call the factory; when it fails only because the module already built
+    an app of that name at import (``app = create_app()`` beside the factory:
+    Sanic refuses a second app of one name), take the module's app out of
+    Sanic's app registry and call the factory again, so that the factory's
+    fresh app is the one served, as the target asks."""
+    try:
+        return factory(), []
+    except Exception as exc:
+        clash = _module_app_named_in(exc, module)
+        if clash is None:
+            raise AppLoadError(f"the factory {_where(module, target)} raised {_describe(exc)}") from exc
+    _unregister(clash)
+    try:
+        made = factory()
+    except Exception as exc:
+        _register(clash)
+        raise AppLoadError(f"the factory {_where(module, target)} raised {_describe(exc)}") from exc
+    return made, [
+        f"{_where(module, target)} built a new app {clash.name!r}; the one the module built at import "
+        "is not served (it was taken out of Sanic's app registry)"
+    ]
+
+
+def _module_app_named_in(exc: Exception, module: Any) -> Any:
+    """The Sanic app of ``module`` whose name ``exc`` says is already in use
+    (Sanic's ``register_app``: 'Sanic app name "shop" already in use.')."""
+    from sanic import Sanic
+
+    text = str(exc)
+    if "already in use" not in text:
+        return None
+    registry = getattr(Sanic, "_app_registry", {})
+    for value in vars(getattr(module, "module", module)).values():
+        if isinstance(value, Sanic) and f'"{value.name}"' in text and registry.get(value.name) is value:
+            return value
+    return None
+
+
+def _unregister(app: Any) -> None:
+    from sanic import Sanic
+
+    Sanic._app_registry.pop(app.name, None)  # Sanic.unregister_app (21.3+) does the same
+
+
+def _register(app: Any) -> None:
+    from sanic import Sanic
+
+    Sanic._app_registry[app.name] = app
 
 
 def _import_module(target: Target) -> Any:

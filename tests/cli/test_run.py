@@ -107,6 +107,17 @@ def test_a_request_in_flight_finishes_when_the_server_stops(cli: Any, server: st
     assert result["response"].text == "slow done"
 
 
+def test_a_factory_in_a_module_that_also_builds_the_app(cli: Any) -> None:
+    # `sanic-asgi run "examples.shop.app:create_app()"` failed with
+    # "Sanic app name 'shop' already in use": the module builds its app too.
+    process = start(cli, "uvicorn", target="examples.shop.app:create_app()")
+    response = httpx.get(f"http://{HOST}:{process.port}/api/items", timeout=10)
+    assert response.status_code == 200, process.output()
+    assert process.stop(signal.SIGTERM, group=False) in clean_stop("uvicorn")
+    assert "already in use" not in process.output()
+    assert "note       examples.shop.app:create_app built a new app 'shop'" in process.output()
+
+
 @pytest.mark.parametrize("server", server_params())
 def test_a_failing_startup_listener_exits_non_zero_with_its_error(cli: Any, server: str) -> None:
     process = cli("run", "tests.cli.apps.failing:app", "--server", server, "--port", str(free_port()))
