@@ -13,12 +13,14 @@ why).  ``doctor`` loads the app, starts and stops it once in-process (no
 socket; ``--no-start`` skips that) and reports what will behave differently
 (``doctor``).
 
-Exit codes: the server's own when it ran: 0 after a clean stop (uvicorn
-re-raises SIGTERM/SIGINT after its graceful shutdown, as the ``uvicorn``
-command does); when a startup listener fails, 3 (uvicorn, hypercorn, daphne)
-or 1 (granian).  2 when the command line is wrong, the server is not
-installed, or the app cannot be loaded.  ``doctor``: 0 nothing differs, 1
-something does, 2 the app cannot be loaded.
+Exit codes of ``run`` (the same on every server): 0 after a clean stop
+(uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, as the
+``uvicorn`` command does); 2 when the command line is wrong, the server is
+not installed, or the app cannot be loaded; 3 when a startup listener fails
+(one ``sanic-asgi: error:`` line after the listener's traceback); 4 when the
+address cannot be listened on (in use, or not permitted); otherwise the
+server's own.  ``doctor``: 0 nothing differs, 1 something does, 2 the app
+cannot be loaded.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ __all__ = ["main"]
 
 PROG = "sanic-asgi"
 USAGE_ERROR = 2
+ADDRESS_UNAVAILABLE = 4
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -188,6 +191,9 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
     missing = _missing_server(options.server)
     if missing:
         return _fail(missing)
+    unavailable = "" if options.uds or ns.dry_run else address_unavailable(options.host, options.port)
+    if unavailable:
+        return _fail(unavailable, ADDRESS_UNAVAILABLE)
     loaded = _load(ns)
     if isinstance(loaded, int):
         return loaded
@@ -261,9 +267,46 @@ def _load(ns: argparse.Namespace) -> LoadedTarget | int:
         return _fail(f"cannot load {ns.target!r}: {exc}")
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = USAGE_ERROR) -> int:
     sys.stderr.write(f"{PROG}: error: {message}\n")
-    return USAGE_ERROR
+    return code
+
+
+def address_unavailable(host: str, port: int) -> str:
+    """Why the server could not listen on ``host:port`` (in use, not
+    permitted), or "".  Tried as the servers bind (``SO_REUSEADDR``), before
+    the server starts, so that a port in use is one line on every server
+    (hypercorn and granian end in a traceback, uvicorn and daphne run the
+    app's startup and shutdown first).  A host that does not resolve is left
+    to the server to report."""
+    import errno
+    import socket
+
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):
+        return ""
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                ip = str(address[0])
+                shown = f"[{ip}]:{port}" if family == socket.AF_INET6 else f"{ip}:{port}"
+                if exc.errno == errno.EADDRINUSE:
+                    return (
+                        f"cannot listen on {shown}: the address is in use (another server runs there); "
+                        "stop it, or choose another port with --port"
+                    )
+                if exc.errno == errno.EACCES:
+                    return (
+                        f"cannot listen on {shown}: permission denied (ports below 1024 need privileges); "
+                        "choose a port from 1024 up with --port"
+                    )
+                if exc.errno == errno.EADDRNOTAVAIL:
+                    return f"cannot listen on {shown}: no network interface has that address; check --host"
+    return ""
 
 
 # -- doctor -----------------------------------------------------------------------------

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .._types import ASGIApplication, Message, Receive, SanicApp, Scope, Send
 
 __all__ = [
+    "COMMAND_PID_ENV",
     "IMPORT_STRING",
     "STARTUP_REPORT_ENV",
     "TARGET_ENV",
@@ -57,6 +58,8 @@ __all__ = [
 IMPORT_STRING = "sanic_asgi._cli._target:asgi"
 TARGET_ENV = "_SANIC_ASGI_TARGET"
 STARTUP_REPORT_ENV = "_SANIC_ASGI_STARTUP_REPORT"
+COMMAND_PID_ENV = "_SANIC_ASGI_COMMAND_PID"
+STARTUP_FAILURE = 3  # as uvicorn.main.STARTUP_FAILURE
 
 
 class AppLoadError(Exception):
@@ -376,11 +379,17 @@ def build_from_environment(raw: str | None = None) -> ASGIApplication:
 
 
 class StartupReporter:
-    """Append a failed lifespan startup's message to a file.
+    """Append a failed lifespan startup's message to a file, for
+    ``sanic-asgi run`` to report in one line with one exit code.
 
-    hypercorn 0.18 loses its workers' exit codes (``hypercorn.run.run`` returns
-    0 after a worker died of a failed lifespan startup), so ``sanic-asgi run``
-    asks its workers to report a failed startup here and exits non-zero itself.
+    The servers' own exit codes differ (hypercorn 0.18 returns 0 after a
+    worker died of a failed startup, granian 1, uvicorn 3).  In a worker
+    process of the server (not the command's own process, ``COMMAND_PID_ENV``)
+    the worker then exits at once with ``STARTUP_FAILURE``: the adapter has
+    logged the listener's traceback, the worker has nothing to clean up, and
+    the server would only print the same failure again in tracebacks of its
+    own (hypercorn re-raises it as ``LifespanFailureError`` in the worker,
+    granian logs the app's exception once more).
     """
 
     def __init__(self, app: ASGIApplication, path: str) -> None:
@@ -395,6 +404,10 @@ class StartupReporter:
         async def reporting_send(message: Message) -> None:
             if message.get("type") == "lifespan.startup.failed":
                 self._write(str(message.get("message") or "lifespan.startup.failed"))
+                if os.environ.get(COMMAND_PID_ENV, str(os.getpid())) != str(os.getpid()):
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(STARTUP_FAILURE)
             await send(message)
 
         await self.app(scope, receive, reporting_send)

@@ -119,11 +119,33 @@ def test_a_factory_in_a_module_that_also_builds_the_app(cli: Any) -> None:
 
 
 @pytest.mark.parametrize("server", server_params())
-def test_a_failing_startup_listener_exits_non_zero_with_its_error(cli: Any, server: str) -> None:
+def test_a_failing_startup_listener_is_one_traceback_one_error_line_and_exit_3(cli: Any, server: str) -> None:
     process = cli("run", "tests.cli.apps.failing:app", "--server", server, "--port", str(free_port()))
-    code = process.wait_exit()
-    assert code != 0
-    assert "database is down (cli_failing)" in process.output()
+    assert process.wait_exit() == 3
+    output = process.output()
+    # The listener's traceback once (the adapter logs it, as Sanic's server
+    # does), no traceback of the server's own, and one summary line.
+    assert output.count("Traceback (most recent call last)") == 1, output
+    assert output.count('raise RuntimeError("database is down (cli_failing)")') == 1, output
+    errors = [line for line in output.splitlines() if line.startswith("sanic-asgi: error:")]
+    assert errors == [
+        f"sanic-asgi: error: the app failed to start on {server}: RuntimeError: database is down (cli_failing) "
+        "(a startup listener raised it; its traceback is above); fix it and run the command again"
+    ], output
+
+
+@pytest.mark.parametrize("server", server_params())
+def test_a_port_in_use_is_one_error_line_and_exit_4(cli: Any, server: str) -> None:
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = cli("run", BASIC, "--server", server, "--port", str(port))
+        assert process.wait_exit() == 4
+    assert process.output() == (
+        f"sanic-asgi: error: cannot listen on {HOST}:{port}: the address is in use (another server runs there); "
+        "stop it, or choose another port with --port\n"
+    )
 
 
 @pytest.mark.parametrize("server", server_params("uvicorn", "hypercorn"))
