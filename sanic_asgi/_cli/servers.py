@@ -212,12 +212,19 @@ TABLES: dict[ServerName, dict[str, Row]] = {
                 "yes",
                 "given in a config object, hypercorn has no flag",
             ),
-            Row(WEBSOCKET_PING_INTERVAL, "--websocket-ping-interval", "yes"),
+            Row(
+                WEBSOCKET_PING_INTERVAL,
+                "",
+                "no",
+                "not mapped: hypercorn's ping task sleeps a whole interval after its websocket closed, and "
+                "shutdown waits for it (up to --graceful-timeout), so Ctrl-C after any websocket took 15 s; "
+                "pass --websocket-ping-interval after -- to have pings anyway",
+            ),
             Row(
                 WEBSOCKET_PING_TIMEOUT,
                 "",
                 "no",
-                "hypercorn sends pings but never closes a connection that does not answer them",
+                "hypercorn sends pings (when asked) but never closes a connection that does not answer them",
             ),
             Row(PROXIES, "", "yes", _PROXY_NOTE + " (hypercorn does not)"),
             Row(ACCESS_LOG, "", "yes", _ACCESS_LOG_NOTE + " (hypercorn's is off without --access-logfile)"),
@@ -632,9 +639,11 @@ def _hypercorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
     plan.mapped.append(
         Mapped(WEBSOCKET_MAX_SIZE, _show(s.websocket_max_size), f"websocket_max_message_size={max_size}")
     )
+    # hypercorn 0.17-0.18: WSStream._send_pings loops `while not self.closed`
+    # around a sleep of the whole interval, so it outlives its websocket by up
+    # to one interval, and the server's shutdown waits for it.
     if s.websocket_ping_interval is not None:
-        interval = _show(float(s.websocket_ping_interval))
-        plan.add(WEBSOCKET_PING_INTERVAL, s.websocket_ping_interval, "--websocket-ping-interval", interval)
+        plan.cannot(WEBSOCKET_PING_INTERVAL, s.websocket_ping_interval, changed="WEBSOCKET_PING_INTERVAL" in s.changed)
     else:  # hypercorn's default is no pings
         plan.mapped.append(Mapped(WEBSOCKET_PING_INTERVAL, "None", "no pings (hypercorn's default)"))
     if s.websocket_ping_timeout is not None:

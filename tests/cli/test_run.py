@@ -5,6 +5,7 @@ taking effect on the wire."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import time
@@ -192,6 +193,24 @@ def test_a_websocket_message_over_websocket_max_size_is_refused(cli: Any, server
         # "message too big"; a server's is its own.
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.reason != "message too big"
+
+
+@pytest.mark.parametrize("server", server_params())
+def test_ctrl_c_after_a_websocket_is_prompt(cli: Any, server: str) -> None:
+    # hypercorn's ping task sleeps a whole interval after its websocket closed
+    # and its shutdown waits for it (up to the graceful timeout): with both
+    # long, a stop that waits on either would outlast wait_exit's bound many
+    # times over; a prompt one ends at once.
+    from websockets.sync.client import connect
+
+    env = {"SANIC_WEBSOCKET_PING_INTERVAL": "600", "SANIC_GRACEFUL_SHUTDOWN_TIMEOUT": "600"}
+    process = start(cli, server, env=env)
+    with connect(f"ws://{HOST}:{process.port}/echo", open_timeout=10, close_timeout=5) as ws:
+        ws.send("hi")
+        assert ws.recv(timeout=10) == "hi"
+    os.kill(process.pid, signal.SIGINT)  # Ctrl-C, as a terminal sends it to the command
+    assert process.wait_exit(timeout=60) in (0, -signal.SIGINT, 128 + signal.SIGINT), process.output()
+    assert "cli_basic: after_server_stop ran" in process.output()
 
 
 def test_proxy_headers_are_left_to_sanic(cli: Any) -> None:
