@@ -191,7 +191,8 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
     missing = _missing_server(options.server)
     if missing:
         return _fail(missing)
-    unavailable = "" if options.uds or ns.dry_run else address_unavailable(options.host, options.port)
+    own_address = options.uds or ns.dry_run or _binds_itself(passthrough)
+    unavailable = "" if own_address else address_unavailable(options.host, options.port)
     if unavailable:
         return _fail(unavailable, ADDRESS_UNAVAILABLE)
     loaded = _load(ns)
@@ -270,6 +271,14 @@ def _load(ns: argparse.Namespace) -> LoadedTarget | int:
 def _fail(message: str, code: int = USAGE_ERROR) -> int:
     sys.stderr.write(f"{PROG}: error: {message}\n")
     return code
+
+
+# Server flags (after --) that choose the address: then the server's own.
+_ADDRESS_FLAGS = ("--host", "--port", "--bind", "-b", "--insecure-bind", "--uds", "--fd", "--endpoint", "-e")
+
+
+def _binds_itself(passthrough: Sequence[str]) -> bool:
+    return any(arg.split("=", 1)[0] in _ADDRESS_FLAGS for arg in passthrough)
 
 
 def address_unavailable(host: str, port: int) -> str:

@@ -227,3 +227,23 @@ def test_no_secret_in_any_output(
     plan = served[-1]
     assert "tls-password-s3cret" in plan.args or server == "daphne"
     assert f"{flag}=passed-s3cret" in plan.passthrough or server == "daphne"
+
+
+def test_a_port_in_use_is_checked_unless_the_server_flags_choose_the_address(
+    served: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert main(["run", "tests.cli.apps.basic:app", "-p", port, "-q"]) == 4
+        assert capsys.readouterr().err == (
+            f"sanic-asgi: error: cannot listen on 127.0.0.1:{port}: the address is in use (another server runs "
+            "there); stop it, or choose another port with --port\n"
+        )
+        assert served == []  # the server never ran
+        assert main(["run", "tests.cli.apps.basic:app", "-p", port, "-q", "--", "--port=0"]) == 0
+        assert main(["run", "tests.cli.apps.basic:app", "-p", port, "--dry-run"]) == 0
+    assert len(served) == 1
