@@ -239,20 +239,45 @@ async def _refuse(send: Send, ws: bool, status: int = 503) -> None:
 def lifespan_state(source: Request | SanicApp) -> dict[str, Any]:
     """The lifespan state dict: from a request (its ``scope["state"]``) or
     from the app (the dict the server copies into every request scope; write
-    to it in ``before_server_start`` listeners)."""
+    to it in ``before_server_start`` listeners).
+
+    An app that no ``ASGIApp`` serves (on Sanic's own server, or in Sanic's
+    native ASGI mode) has no lifespan state: there the dict is the app's own
+    ``app.ctx`` namespace (``vars(app.ctx)``), for the app and for its
+    requests alike, so that ``lifespan_state(app)["pool"] = pool`` in a
+    listener and ``lifespan_state(request)["pool"]`` in a handler work on
+    every server.  Raises ``LookupError`` only when the app's ``ctx`` keeps no
+    ``__dict__`` (Sanic before 19.12 has no ``app.ctx``).
+    """
     from sanic import Sanic
 
     if isinstance(source, Sanic):
         entry = _RUNTIMES.get(id(source))
         if entry is None or entry[0] is not source:
-            raise LookupError(f"app {source.name!r} is not served by a sanic_asgi.ASGIApp")
+            return _own_state(source)
         return entry[1].lifespan_state
     transport = getattr(source, "transport", None)
     scope = getattr(transport, "scope", None)
     runtime = getattr(transport, "runtime", None)
-    if scope is None or runtime is None:
-        raise LookupError("this request was not served by sanic_asgi.ASGIApp")
+    if scope is None or runtime is None:  # a request Sanic's own server (or its ASGI mode) made
+        app = getattr(source, "app", None)
+        if not isinstance(app, Sanic):
+            raise LookupError(
+                f"lifespan_state() takes a Sanic app or one of its requests; got a {type(source).__name__} "
+                "that belongs to no Sanic app"
+            )
+        return lifespan_state(app)
     state = scope.get("state")
     if isinstance(state, dict):
         return state
     return runtime.lifespan_state  # type: ignore[no-any-return]
+
+
+def _own_state(app: SanicApp) -> dict[str, Any]:
+    namespace = getattr(getattr(app, "ctx", None), "__dict__", None)
+    if isinstance(namespace, dict):  # not a class's mappingproxy
+        return namespace
+    raise LookupError(
+        f"app {app.name!r} is not served by a sanic_asgi.ASGIApp and has no app.ctx namespace to keep its "
+        "state in; serve it through ASGIApp(app), or give it a ctx object with a __dict__"
+    )

@@ -440,6 +440,22 @@ class HTTPCycle:
                 self._log_disconnect()
             return
         if reason is None and _really_cancelled(self._task):
+            if self.stage is _RESPONSE and self._task is not None:
+                # The server gave up on a response that had started (an SSE
+                # stream open at shutdown, past its graceful timeout).  Sanic's
+                # server closes the transport there and logs one INFO line;
+                # the same here: the line, and the call ends with the body
+                # unfinished, so the server drops the connection (the client
+                # sees a cut stream, not a complete one).  Raising would only
+                # make the server log its own cancellation as an ERROR
+                # traceback; the response cannot change any more.
+                self._task.uncancel()
+                request = self.request
+                logger.info(
+                    f"Request: {request.method if request else '?'} {request.url if request else '?'} "
+                    "stopped. Transport is closed."
+                )
+                return
             raise exc  # the server cancelled the request: do not swallow it
         error: BaseException = ServiceUnavailable("Response Timeout") if reason == _TIMEOUT else exc
         await self._error_response(error, request_middleware=reason is None)

@@ -13,12 +13,14 @@ why).  ``doctor`` loads the app, starts and stops it once in-process (no
 socket; ``--no-start`` skips that) and reports what will behave differently
 (``doctor``).
 
-Exit codes: the server's own when it ran: 0 after a clean stop (uvicorn
-re-raises SIGTERM/SIGINT after its graceful shutdown, as the ``uvicorn``
-command does); when a startup listener fails, 3 (uvicorn, hypercorn, daphne)
-or 1 (granian).  2 when the command line is wrong, the server is not
-installed, or the app cannot be loaded.  ``doctor``: 0 nothing differs, 1
-something does, 2 the app cannot be loaded.
+Exit codes of ``run`` (the same on every server): 0 after a clean stop
+(uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, as the
+``uvicorn`` command does); 2 when the command line is wrong, the server is
+not installed, or the app cannot be loaded; 3 when a startup listener fails
+(one ``sanic-asgi: error:`` line after the listener's traceback); 4 when the
+address cannot be listened on (in use, or not permitted); otherwise the
+server's own.  ``doctor``: 0 nothing differs, 1 something does, 2 the app
+cannot be loaded.
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ from .servers import (
     PROXIES,
     SERVER_MODULES,
     SERVERS,
-    WEBSOCKET_SETTINGS,
     Plan,
     RunOptions,
     SanicSettings,
+    Unhonoured,
     install_hint,
+    redact,
     translate,
+    unhonoured_settings,
 )
 
 if TYPE_CHECKING:
@@ -52,6 +56,7 @@ __all__ = ["main"]
 
 PROG = "sanic-asgi"
 USAGE_ERROR = 2
+ADDRESS_UNAVAILABLE = 4
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -186,13 +191,18 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
     missing = _missing_server(options.server)
     if missing:
         return _fail(missing)
+    own_address = options.uds or ns.dry_run or _binds_itself(passthrough)
+    unavailable = "" if own_address else address_unavailable(options.host, options.port)
+    if unavailable:
+        return _fail(unavailable, ADDRESS_UNAVAILABLE)
     loaded = _load(ns)
     if isinstance(loaded, int):
         return loaded
     settings = SanicSettings.from_app(loaded.app, access_log=ns.access_log)
     plan = translate(options, settings)
     has_ws = any(getattr(getattr(route, "extra", None), "websocket", False) for route in loaded.app.router.routes)
-    warnings = _run_warnings(plan, loaded, has_ws, ns)
+    changed, defaults = unhonoured_settings(plan, has_websockets=has_ws)
+    warnings = _run_warnings(plan, loaded, changed, ns)
     cwd = os.getcwd()
     asgi_options = {"lifespan": options.lifespan, "sync_handlers": options.sync_handlers}
     config = {"ACCESS_LOG": ns.access_log} if ns.access_log is not None else {}
@@ -202,7 +212,7 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
             out.warning(warning)
         _print_dry_run(plan, IMPORT_STRING, TARGET_ENV, env_value)
         return 0
-    out.banner(plan, loaded)
+    out.banner(plan, loaded, defaults)
     for warning in warnings:
         out.warning(warning)
     os.environ[TARGET_ENV] = env_value
@@ -211,13 +221,10 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
     return run_plan(plan)
 
 
-def _run_warnings(plan: Plan, loaded: LoadedTarget, has_ws: bool, ns: argparse.Namespace) -> list[str]:
-    warnings = []
-    for item in plan.unhonoured:
-        suffix = (
-            " (the app has no websocket routes: no effect)" if item.setting in WEBSOCKET_SETTINGS and not has_ws else ""
-        )
-        warnings.append(item.message(plan.server) + suffix)
+def _run_warnings(plan: Plan, loaded: LoadedTarget, changed: list[Unhonoured], ns: argparse.Namespace) -> list[str]:
+    # Only what this app (or this command line) changed: Sanic's defaults that
+    # the server cannot honour are one line of the banner (doctor: notes).
+    warnings = [item.message(plan.server) for item in changed]
     warnings += plan.warnings
     main_listeners = sorted(e for e, fns in loaded.app.listeners.items() if fns and e.startswith("main_process"))
     if main_listeners and plan.options.workers > 1 and plan.server != "daphne":
@@ -234,7 +241,10 @@ def _run_warnings(plan: Plan, loaded: LoadedTarget, has_ws: bool, ns: argparse.N
 
 
 def _print_dry_run(plan: Plan, import_string: str, env_name: str, env_value: str) -> None:
-    print(shlex.join(plan.command_line(import_string)))
+    command = plan.command_line(import_string)
+    print(shlex.join(redact(command)))
+    if redact(command) != command:
+        print("# secrets are shown as *** (sanic-asgi run passes them to the server, never prints them)")
     for name, value in plan.overrides.items():
         print(f"# {plan.server} parameter without a flag: {name}={value!r}")
     for name, value in plan.config_object.items():
@@ -258,9 +268,54 @@ def _load(ns: argparse.Namespace) -> LoadedTarget | int:
         return _fail(f"cannot load {ns.target!r}: {exc}")
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = USAGE_ERROR) -> int:
     sys.stderr.write(f"{PROG}: error: {message}\n")
-    return USAGE_ERROR
+    return code
+
+
+# Server flags (after --) that choose the address: then the server's own.
+_ADDRESS_FLAGS = ("--host", "--port", "--bind", "-b", "--insecure-bind", "--uds", "--fd", "--endpoint", "-e")
+
+
+def _binds_itself(passthrough: Sequence[str]) -> bool:
+    return any(arg.split("=", 1)[0] in _ADDRESS_FLAGS for arg in passthrough)
+
+
+def address_unavailable(host: str, port: int) -> str:
+    """Why the server could not listen on ``host:port`` (in use, not
+    permitted), or "".  Tried as the servers bind (``SO_REUSEADDR``), before
+    the server starts, so that a port in use is one line on every server
+    (hypercorn and granian end in a traceback, uvicorn and daphne run the
+    app's startup and shutdown first).  A host that does not resolve is left
+    to the server to report."""
+    import errno
+    import socket
+
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):
+        return ""
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                ip = str(address[0])
+                shown = f"[{ip}]:{port}" if family == socket.AF_INET6 else f"{ip}:{port}"
+                if exc.errno == errno.EADDRINUSE:
+                    return (
+                        f"cannot listen on {shown}: the address is in use (another server runs there); "
+                        "stop it, or choose another port with --port"
+                    )
+                if exc.errno == errno.EACCES:
+                    return (
+                        f"cannot listen on {shown}: permission denied (ports below 1024 need privileges); "
+                        "choose a port from 1024 up with --port"
+                    )
+                if exc.errno == errno.EADDRNOTAVAIL:
+                    return f"cannot listen on {shown}: no network interface has that address; check --host"
+    return ""
 
 
 # -- doctor -----------------------------------------------------------------------------
@@ -317,7 +372,7 @@ class _Output:
         self.stream.write(f"{self.paint(f'{PROG}: warning:', '33')} {text}\n")
         self.stream.flush()
 
-    def banner(self, plan: Plan, loaded: LoadedTarget) -> None:
+    def banner(self, plan: Plan, loaded: LoadedTarget, defaults: Sequence[Unhonoured] = ()) -> None:
         if self.quiet:
             return
         from sanic import __version__ as sanic_version
@@ -335,12 +390,22 @@ class _Output:
             ("server", f"{plan.server} {server_version}, {workers}"),
             ("listening", o.url),
         ]
+        rows += [("note", note) for note in loaded.notes]
         shown = [(_setting_text(m.setting, m.value), m.option) for m in plan.mapped if m.setting != HOST_PORT]
         width = min(30, max((len(left) for left, _ in shown), default=0))
         for index, (left, option) in enumerate(shown):
             rows.append(("mapped" if index == 0 else "", f"{left:<{width}}  -> {option}"))
         if plan.passthrough:
-            rows.append(("passed", shlex.join(plan.passthrough) + "  (after --; these win)"))
+            rows.append(("passed", shlex.join(redact(plan.passthrough)) + "  (after --; these win)"))
+        if defaults:
+            names = ", ".join(item.setting for item in defaults)
+            rows.append(
+                (
+                    "defaults",
+                    f"{names}: Sanic's default{'s' if len(defaults) > 1 else ''}, not honoured "
+                    f"by {plan.server} (as for every app on it; `sanic-asgi doctor` says why)",
+                )
+            )
         lines = [
             self.paint(f"{PROG} {__version__}", "1") + f" · Sanic {sanic_version} · {plan.server} {server_version}"
         ]

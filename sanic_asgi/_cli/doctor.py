@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from .extensions import manager_gaps
 from .servers import (
-    WEBSOCKET_SETTINGS,
     RunOptions,
     SanicSettings,
     ServerName,
     translate,
+    unhonoured_settings,
 )
 
 if TYPE_CHECKING:
@@ -391,10 +391,9 @@ def _settings(app: SanicApp, server: ServerName, workers: int, has_ws: bool) -> 
     options = RunOptions(server=server, workers=workers)
     plan = translate(options, settings)
     findings = []
-    for item in plan.unhonoured:
-        if item.setting in WEBSOCKET_SETTINGS and not has_ws:
-            continue
-        changed = item.changed
+    changed_settings, defaults = unhonoured_settings(plan, has_websockets=has_ws)  # the same rule as `run`
+    for item in [u for u in plan.unhonoured if u in changed_settings or u in defaults]:
+        changed = item in changed_settings
         findings.append(
             Finding(
                 "settings",

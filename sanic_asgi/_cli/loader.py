@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .._types import ASGIApplication, Message, Receive, SanicApp, Scope, Send
 
 __all__ = [
+    "COMMAND_PID_ENV",
     "IMPORT_STRING",
     "STARTUP_REPORT_ENV",
     "TARGET_ENV",
@@ -57,6 +58,8 @@ __all__ = [
 IMPORT_STRING = "sanic_asgi._cli._target:asgi"
 TARGET_ENV = "_SANIC_ASGI_TARGET"
 STARTUP_REPORT_ENV = "_SANIC_ASGI_STARTUP_REPORT"
+COMMAND_PID_ENV = "_SANIC_ASGI_COMMAND_PID"
+STARTUP_FAILURE = 3  # as uvicorn.main.STARTUP_FAILURE
 
 
 class AppLoadError(Exception):
@@ -183,12 +186,11 @@ def _load(target: Target, cwd: str) -> LoadedTarget:
     if target.factory or (inspect.isfunction(obj) and not isinstance(obj, (Sanic, ASGIApp))):
         if not callable(obj):
             raise AppLoadError(f"{target.text!r} is a factory target, but {_where(module, target)} is a {_type(obj)}")
-        try:
-            obj = obj()
-        except Exception as exc:
-            raise AppLoadError(f"the factory {_where(module, target)} raised {_describe(exc)}") from exc
+        obj, notes = _call_factory(obj, module, target)
+    else:
+        notes = []
     if isinstance(obj, ASGIApp):
-        return LoadedTarget(target, obj.app, asgi=obj, module_file=getattr(module, "__file__", None))
+        return LoadedTarget(target, obj.app, asgi=obj, module_file=getattr(module, "__file__", None), notes=notes)
     if not isinstance(obj, Sanic):
         hint = _suggest(module)
         raise AppLoadError(
@@ -196,7 +198,58 @@ def _load(target: Target, cwd: str) -> LoadedTarget:
             + (" (nor a factory returning one)" if not target.factory else " (it returned that)")
             + (f"; {hint}" if hint else "")
         )
-    return LoadedTarget(target, obj, module_file=getattr(module, "__file__", None))
+    return LoadedTarget(target, obj, module_file=getattr(module, "__file__", None), notes=notes)
+
+
+def _call_factory(factory: Any, module: Any, target: Target) -> tuple[Any, list[str]]:
+    """Call the factory; when it fails only because the module already built
+    an app of that name at import (``app = create_app()`` beside the factory:
+    Sanic refuses a second app of one name), take the module's app out of
+    Sanic's app registry and call the factory again, so that the factory's
+    fresh app is the one served, as the target asks."""
+    try:
+        return factory(), []
+    except Exception as exc:
+        clash = _module_app_named_in(exc, module)
+        if clash is None:
+            raise AppLoadError(f"the factory {_where(module, target)} raised {_describe(exc)}") from exc
+    _unregister(clash)
+    try:
+        made = factory()
+    except Exception as exc:
+        _register(clash)
+        raise AppLoadError(f"the factory {_where(module, target)} raised {_describe(exc)}") from exc
+    return made, [
+        f"{_where(module, target)} built a new app {clash.name!r}; the one the module built at import "
+        "is not served (it was taken out of Sanic's app registry)"
+    ]
+
+
+def _module_app_named_in(exc: Exception, module: Any) -> Any:
+    """The Sanic app of ``module`` whose name ``exc`` says is already in use
+    (Sanic's ``register_app``: 'Sanic app name "shop" already in use.')."""
+    from sanic import Sanic
+
+    text = str(exc)
+    if "already in use" not in text:
+        return None
+    registry = getattr(Sanic, "_app_registry", {})
+    for value in vars(getattr(module, "module", module)).values():
+        if isinstance(value, Sanic) and f'"{value.name}"' in text and registry.get(value.name) is value:
+            return value
+    return None
+
+
+def _unregister(app: Any) -> None:
+    from sanic import Sanic
+
+    Sanic._app_registry.pop(app.name, None)  # Sanic.unregister_app (21.3+) does the same
+
+
+def _register(app: Any) -> None:
+    from sanic import Sanic
+
+    Sanic._app_registry[app.name] = app
 
 
 def _import_module(target: Target) -> Any:
@@ -326,11 +379,17 @@ def build_from_environment(raw: str | None = None) -> ASGIApplication:
 
 
 class StartupReporter:
-    """Append a failed lifespan startup's message to a file.
+    """Append a failed lifespan startup's message to a file, for
+    ``sanic-asgi run`` to report in one line with one exit code.
 
-    hypercorn 0.18 loses its workers' exit codes (``hypercorn.run.run`` returns
-    0 after a worker died of a failed lifespan startup), so ``sanic-asgi run``
-    asks its workers to report a failed startup here and exits non-zero itself.
+    The servers' own exit codes differ (hypercorn 0.18 returns 0 after a
+    worker died of a failed startup, granian 1, uvicorn 3).  In a worker
+    process of the server (not the command's own process, ``COMMAND_PID_ENV``)
+    the worker then exits at once with ``STARTUP_FAILURE``: the adapter has
+    logged the listener's traceback, the worker has nothing to clean up, and
+    the server would only print the same failure again in tracebacks of its
+    own (hypercorn re-raises it as ``LifespanFailureError`` in the worker,
+    granian logs the app's exception once more).
     """
 
     def __init__(self, app: ASGIApplication, path: str) -> None:
@@ -345,6 +404,10 @@ class StartupReporter:
         async def reporting_send(message: Message) -> None:
             if message.get("type") == "lifespan.startup.failed":
                 self._write(str(message.get("message") or "lifespan.startup.failed"))
+                if os.environ.get(COMMAND_PID_ENV, str(os.getpid())) != str(os.getpid()):
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(STARTUP_FAILURE)
             await send(message)
 
         await self.app(scope, receive, reporting_send)

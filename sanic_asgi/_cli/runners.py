@@ -46,21 +46,52 @@ import tempfile
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from .loader import IMPORT_STRING, STARTUP_REPORT_ENV
+from .loader import COMMAND_PID_ENV, IMPORT_STRING, STARTUP_FAILURE, STARTUP_REPORT_ENV
 
 if TYPE_CHECKING:
     from .servers import Plan
 
 __all__ = ["HYPERCORN_CONFIG", "STARTUP_FAILURE", "run_plan"]
 
-STARTUP_FAILURE = 3  # as uvicorn.main.STARTUP_FAILURE
 HYPERCORN_CONFIG = SimpleNamespace()
 
 log = logging.getLogger("sanic_asgi.cli")
 
 
 def run_plan(plan: Plan) -> int:
-    """Run the planned server until it stops; return the exit code."""
+    """Run the planned server until it stops; return the exit code.
+
+    Every server's worker reports a failed lifespan startup in a file
+    (``loader.StartupReporter``); when one did, the command ends with one
+    ``sanic-asgi: error:`` line and ``STARTUP_FAILURE``, whatever exit code
+    the server chose (hypercorn 0.18 returns 0, granian 1).
+    """
+    fd, report = tempfile.mkstemp(prefix="sanic-asgi-startup-", suffix=".txt")
+    os.close(fd)
+    os.environ[STARTUP_REPORT_ENV] = report
+    os.environ[COMMAND_PID_ENV] = str(os.getpid())
+    try:
+        try:
+            code = _run_server(plan)
+        except SystemExit as exc:  # uvicorn's sys.exit(STARTUP_FAILURE), daphne's bridge
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        with open(report, encoding="utf-8") as file:
+            failures = "; ".join(sorted({line for line in file.read().splitlines() if line}))
+    finally:
+        os.environ.pop(STARTUP_REPORT_ENV, None)
+        os.environ.pop(COMMAND_PID_ENV, None)
+        with contextlib.suppress(OSError):
+            os.unlink(report)
+    if failures:
+        sys.stderr.write(
+            f"sanic-asgi: error: the app failed to start on {plan.server}: {failures} "
+            f"(a startup listener raised it; its traceback is above); fix it and run the command again\n"
+        )
+        return STARTUP_FAILURE
+    return code
+
+
+def _run_server(plan: Plan) -> int:
     args = [*plan.args, *plan.passthrough]
     if plan.server == "uvicorn":
         from uvicorn.main import main as uvicorn_command
@@ -85,23 +116,7 @@ def _run_hypercorn(plan: Plan, args: list[str]) -> int:
     global HYPERCORN_CONFIG
     HYPERCORN_CONFIG = SimpleNamespace(**plan.config_object)
     config = ["--config", f"python:{__name__}.HYPERCORN_CONFIG"] if plan.config_object else []
-    # hypercorn returns 0 when a worker died of a failed startup: the workers
-    # write the failure to a file (loader.StartupReporter), read back here.
-    fd, report = tempfile.mkstemp(prefix="sanic-asgi-startup-", suffix=".txt")
-    os.close(fd)
-    os.environ[STARTUP_REPORT_ENV] = report
-    try:
-        code = int(hypercorn.__main__.main([*config, *args, IMPORT_STRING]) or 0)
-        with open(report, encoding="utf-8") as file:
-            failures = "; ".join(sorted({line for line in file.read().splitlines() if line}))
-    finally:
-        os.environ.pop(STARTUP_REPORT_ENV, None)
-        with contextlib.suppress(OSError):
-            os.unlink(report)
-    if failures and code == 0:
-        sys.stderr.write(f"sanic-asgi: error: application startup failed in a hypercorn worker: {failures}\n")
-        return STARTUP_FAILURE
-    return code
+    return int(hypercorn.__main__.main([*config, *args, IMPORT_STRING]) or 0)
 
 
 def _invoke_click(
@@ -140,12 +155,13 @@ def _run_daphne(args: list[str]) -> int:
         def run(self) -> None:
             from twisted.internet import reactor
 
+            _leave_sanic_logs_to_sanic()
+
             loop: asyncio.AbstractEventLoop = reactor._asyncioEventloop
             asyncio.set_event_loop(loop)
             self.lifespan = LifespanDriver(self.application)
             error = loop.run_until_complete(self.lifespan.startup())
-            if error is not None:
-                log.error("Application startup failed: %s", error)
+            if error is not None:  # run_plan says what failed (loader.StartupReporter)
                 raise SystemExit(STARTUP_FAILURE)
             try:
                 super().run()
@@ -171,6 +187,21 @@ def _run_daphne(args: list[str]) -> int:
     return 0
 
 
+class _NotSanics(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "sanic" or record.name.startswith("sanic."))
+
+
+def _leave_sanic_logs_to_sanic() -> None:
+    """daphne's command line puts a handler on the root logger
+    (``logging.basicConfig``); Sanic's loggers have handlers of their own and
+    propagate, so every Sanic line (a failing listener's traceback too) was
+    printed twice.  The root handlers daphne installed skip Sanic's records;
+    Sanic's own handlers print them, as on Sanic's server."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_NotSanics())
+
+
 class LifespanDriver:
     """Play the server's side of the ASGI lifespan protocol for one app."""
 
@@ -194,6 +225,11 @@ class LifespanDriver:
             return None
         if message.get("type") != "lifespan.startup.complete":
             self.finished = True
+            # The app re-raises the listener's exception after startup.failed
+            # (its traceback is logged already): retrieve it, so that asyncio
+            # does not log it again as "Task exception was never retrieved".
+            with contextlib.suppress(BaseException):
+                await self._task
             return str(message.get("message") or message.get("type"))
         return None
 

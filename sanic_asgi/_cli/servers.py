@@ -26,6 +26,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .._types import SanicApp
 
 __all__ = [
@@ -38,7 +40,9 @@ __all__ = [
     "ServerName",
     "install_hint",
     "mapping_markdown",
+    "redact",
     "translate",
+    "unhonoured_settings",
 ]
 
 ServerName = Literal["uvicorn", "hypercorn", "granian", "daphne"]
@@ -60,6 +64,29 @@ _NO_LIMIT_BYTES = sys.maxsize
 # ":method" ":scheme" ":authority" ":path" (33 bytes) and 32 bytes each (RFC 7541 4.1).
 _PSEUDO_HEADERS_OVERHEAD = 33 + 4 * 32
 _ONE_YEAR = 365 * 24 * 3600
+
+
+# Flags whose value is a secret: never printed (``redact``).
+SECRET_FLAGS = frozenset({"--ssl-keyfile-password", "--keyfile-password"})
+SECRET_SETTINGS = frozenset({"FORWARDED_SECRET", "TLS_CERT_PASSWORD"})
+MASK = "***"
+
+
+def redact(args: Sequence[str]) -> list[str]:
+    """``args`` with the value of every secret flag (``--flag VALUE`` or
+    ``--flag=VALUE``) replaced by ``***``, for printing."""
+    shown: list[str] = []
+    hide_next = False
+    for arg in args:
+        flag, eq, _ = arg.partition("=")
+        if hide_next:
+            shown.append(MASK)
+        elif eq and flag in SECRET_FLAGS:
+            shown.append(f"{flag}={MASK}")
+        else:
+            shown.append(arg)
+        hide_next = not hide_next and arg in SECRET_FLAGS
+    return shown
 
 
 def install_hint(server: str) -> str:
@@ -207,12 +234,19 @@ TABLES: dict[ServerName, dict[str, Row]] = {
                 "yes",
                 "given in a config object, hypercorn has no flag",
             ),
-            Row(WEBSOCKET_PING_INTERVAL, "--websocket-ping-interval", "yes"),
+            Row(
+                WEBSOCKET_PING_INTERVAL,
+                "",
+                "no",
+                "not mapped: hypercorn's ping task sleeps a whole interval after its websocket closed, and "
+                "shutdown waits for it (up to --graceful-timeout), so Ctrl-C after any websocket took 15 s; "
+                "pass --websocket-ping-interval after -- to have pings anyway",
+            ),
             Row(
                 WEBSOCKET_PING_TIMEOUT,
                 "",
                 "no",
-                "hypercorn sends pings but never closes a connection that does not answer them",
+                "hypercorn sends pings (when asked) but never closes a connection that does not answer them",
             ),
             Row(PROXIES, "", "yes", _PROXY_NOTE + " (hypercorn does not)"),
             Row(ACCESS_LOG, "", "yes", _ACCESS_LOG_NOTE + " (hypercorn's is off without --access-logfile)"),
@@ -585,13 +619,28 @@ def translate(options: RunOptions, settings: SanicSettings) -> Plan:
     return plan
 
 
+def unhonoured_settings(plan: Plan, *, has_websockets: bool) -> tuple[list[Unhonoured], list[Unhonoured]]:
+    """The settings ``plan.server`` cannot (fully) honour, split by one rule
+    that ``run`` and ``doctor`` share: ``(changed, defaults)``.
+
+    *changed*: the app (or the command line) set them away from Sanic's
+    defaults (``sanic.config.DEFAULT_CONFIG``), so this app behaves differently
+    than on Sanic's server: ``run`` warns, ``doctor`` reports a difference.
+    *defaults*: Sanic's own defaults, which every app on that server shares:
+    one line in ``run``'s banner, notes in ``doctor``.  Websocket settings
+    count only for an app with websocket routes.
+    """
+    relevant = [u for u in plan.unhonoured if has_websockets or u.setting not in WEBSOCKET_SETTINGS]
+    return [u for u in relevant if u.changed], [u for u in relevant if not u.changed]
+
+
 def _proxies_changed(s: SanicSettings) -> bool:
     return bool({"PROXIES_COUNT", "FORWARDED_SECRET", "REAL_IP_HEADER"} & s.changed)
 
 
 def _proxies_value(s: SanicSettings) -> str:
     parts = [
-        f"{key}={s.value(key)}"
+        f"{key}={MASK if key in SECRET_SETTINGS else s.value(key)}"
         for key in ("PROXIES_COUNT", "FORWARDED_SECRET", "REAL_IP_HEADER")
         if s.value(key) is not None
     ]
@@ -672,9 +721,11 @@ def _hypercorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
     plan.mapped.append(
         Mapped(WEBSOCKET_MAX_SIZE, _show(s.websocket_max_size), f"websocket_max_message_size={max_size}")
     )
+    # hypercorn 0.17-0.18: WSStream._send_pings loops `while not self.closed`
+    # around a sleep of the whole interval, so it outlives its websocket by up
+    # to one interval, and the server's shutdown waits for it.
     if s.websocket_ping_interval is not None:
-        interval = _show(float(s.websocket_ping_interval))
-        plan.add(WEBSOCKET_PING_INTERVAL, s.websocket_ping_interval, "--websocket-ping-interval", interval)
+        plan.cannot(WEBSOCKET_PING_INTERVAL, s.websocket_ping_interval, changed="WEBSOCKET_PING_INTERVAL" in s.changed)
     else:  # hypercorn's default is no pings
         plan.mapped.append(Mapped(WEBSOCKET_PING_INTERVAL, "None", "no pings (hypercorn's default)"))
     if s.websocket_ping_timeout is not None:

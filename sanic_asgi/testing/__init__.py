@@ -18,9 +18,15 @@
 Needs the ``testing`` extra: ``pip install sanic-asgi[testing]``.
 """
 
+# ruff: noqa: E402 - the clients are imported after the check of their libraries
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from ._requirements import require
+
+require("httpx", "sanic_asgi.testing")
 
 from ._clients import AsyncTestClient
 from ._compat import SanicASGITestClient, SanicTestClient, TestingResponse, WebsocketProxy
@@ -54,6 +60,7 @@ def __getattr__(name: str) -> Any:
     # TestClient imports Starlette: only when asked for, so that the pytest
     # plugin and the sanic-testing compatible clients do not need it.
     if name == "TestClient":
+        require("starlette", "sanic_asgi.testing.TestClient")
         from ._starlette import TestClient
 
         return TestClient

@@ -99,7 +99,12 @@ def test_banner_names_server_workers_address_and_mapped_settings(
     assert "KEEP_ALIVE_TIMEOUT=120" in text
     assert "-> --timeout-keep-alive 120" in text
     assert "--backlog 10  (after --; these win)" in text
-    assert "warning: REQUEST_TIMEOUT=60 is not honoured by uvicorn" in text
+    # Sanic's default REQUEST_TIMEOUT, which uvicorn cannot honour: a line of the banner, no warning.
+    assert (
+        "defaults   REQUEST_TIMEOUT: Sanic's default, not honoured by uvicorn "
+        "(as for every app on it; `sanic-asgi doctor` says why)"
+    ) in text
+    assert "warning" not in text
     (plan,) = served
     assert plan.passthrough == ("--backlog", "10")
 
@@ -121,11 +126,49 @@ def test_colour_only_on_a_terminal(served: list[Any], monkeypatch: pytest.Monkey
 def test_quiet_keeps_only_the_warnings(served: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
-    assert main(["run", "tests.cli.apps.basic:app", "--server", "granian", "--quiet"]) == 0
+    assert main(["run", "tests.cli.apps.differs:app", "--server", "granian", "--quiet"]) == 0
     lines = err.getvalue().splitlines()
     assert lines
     assert all(line.startswith("sanic-asgi: warning: ") for line in lines)
-    assert any("KEEP_ALIVE_TIMEOUT=120 is not honoured by granian" in line for line in lines)
+    assert any("KEEP_ALIVE_TIMEOUT=3 is not honoured by granian" in line for line in lines)
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "hypercorn", "granian", "daphne"])
+def test_run_warns_only_about_settings_the_app_changed_as_doctor_does(
+    server: str, served: list[Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same rule in both commands: a setting the app changed from Sanic's
+    # default and the server cannot honour is a warning (run) and a
+    # difference (doctor); Sanic's own defaults are a banner line and notes.
+    for target in ("tests.cli.apps.basic:app", "tests.cli.apps.differs:app"):
+        err = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", err)
+        assert main(["run", target, "--server", server]) == 0
+        warned = {
+            line.split("warning: ", 1)[1].split("=")[0].split(" ")[0]
+            for line in err.getvalue().splitlines()
+            if line.startswith("sanic-asgi: warning: ")
+        }
+        banner = next((line for line in err.getvalue().splitlines() if line.startswith("  defaults ")), "")
+        assert main(["doctor", target, "--server", server, "--json", "--no-start"]) in (0, 1)
+        report = json.loads(capsys.readouterr().out)
+        settings = [f for f in report["findings"] if f["group"] == "settings" and f["subject"] != "command"]
+        assert warned == {f["subject"] for f in settings if f["kind"] == "differs"}, target
+        noted = {f["subject"] for f in settings if f["kind"] == "note"}
+        assert {name for name in noted if name in banner} == noted, (target, banner)
+        if target.endswith("basic:app"):
+            assert warned == set()  # an app that changed nothing gets no warning on any server
+
+
+def test_granian_warns_about_nothing_for_an_app_with_sanics_defaults(
+    served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["run", "tests.cli.apps.basic:app", "--server", "granian"]) == 0
+    text = err.getvalue()
+    assert "warning" not in text
+    assert "defaults   KEEP_ALIVE_TIMEOUT, REQUEST_TIMEOUT" in text
 
 
 def test_main_process_listeners_with_several_workers_are_named(
@@ -157,3 +200,50 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert result.stdout.strip() == f"sanic-asgi {__version__}"
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "hypercorn", "granian", "daphne"])
+def test_no_secret_in_any_output(
+    server: str, served: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .conftest import make_tls_dir
+
+    tls = make_tls_dir(tmp_path / "tls")
+    flag = "--keyfile-password" if server == "hypercorn" else "--ssl-keyfile-password"
+    passed = [] if server == "daphne" else ["--", f"{flag}=passed-s3cret"]
+    for extra in (["--dry-run"], []):
+        assert main(["run", "tests.cli.apps.secrets:app", "--server", server, "--tls", str(tls), *extra, *passed]) == 0
+        assert main(["doctor", "tests.cli.apps.secrets:app", "--server", server, "--no-start"]) in (0, 1)
+        assert main(["doctor", "tests.cli.apps.secrets:app", "--server", server, "--no-start", "--json"]) in (0, 1)
+        out, err = capsys.readouterr()
+        assert "s3cret" not in out + err
+        if extra and server != "daphne":
+            assert f"{flag} '***'" in out  # the mapped password, masked
+            assert f"'{flag}=***'" in out  # and the one passed after --
+            assert "# secrets are shown as ***" in out
+        if not extra:
+            assert "proxy settings: PROXIES_COUNT=1, FORWARDED_SECRET=***" in err  # the banner
+    # The server itself still gets them.
+    plan = served[-1]
+    assert "tls-password-s3cret" in plan.args or server == "daphne"
+    assert f"{flag}=passed-s3cret" in plan.passthrough or server == "daphne"
+
+
+def test_a_port_in_use_is_checked_unless_the_server_flags_choose_the_address(
+    served: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert main(["run", "tests.cli.apps.basic:app", "-p", port, "-q"]) == 4
+        assert capsys.readouterr().err == (
+            f"sanic-asgi: error: cannot listen on 127.0.0.1:{port}: the address is in use (another server runs "
+            "there); stop it, or choose another port with --port\n"
+        )
+        assert served == []  # the server never ran
+        assert main(["run", "tests.cli.apps.basic:app", "-p", port, "-q", "--", "--port=0"]) == 0
+        assert main(["run", "tests.cli.apps.basic:app", "-p", port, "--dry-run"]) == 0
+    assert len(served) == 1

@@ -74,6 +74,32 @@ def test_factories_run_once_per_process() -> None:
         load_target(Target.parse("tests.cli.apps.factory:builder"))
 
 
+def test_a_factory_in_a_module_that_also_built_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    # examples/shop/app.py: `app = create_app()` at import, and the target
+    # `create_app()`: Sanic refuses a second app of one name; the factory's
+    # new app is served and takes the name in Sanic's registry.
+    monkeypatch.setattr(Sanic, "test_mode", False)  # the registry's check, as outside tests
+    from tests.cli.apps import factory_and_app
+
+    loaded = load_target(Target.parse("tests.cli.apps.factory_and_app:create_app()"))
+    assert loaded.app is not factory_and_app.app
+    assert loaded.app.name == "cli_factory_and_app"
+    assert Sanic.get_app("cli_factory_and_app") is loaded.app
+    assert loaded.notes == [
+        "tests.cli.apps.factory_and_app:create_app built a new app 'cli_factory_and_app'; the one the module "
+        "built at import is not served (it was taken out of Sanic's app registry)"
+    ]
+
+
+def test_a_factory_clashing_with_another_modules_app_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Sanic, "test_mode", False)
+    from tests.cli.apps import basic
+
+    with pytest.raises(AppLoadError, match=r'factory_and_app:clashing_factory raised SanicException: .*"cli_basic"'):
+        load_target(Target.parse("tests.cli.apps.factory_and_app:clashing_factory()"))
+    assert Sanic.get_app("cli_basic") is basic.app
+
+
 def test_an_asgiapp_is_served_as_it_is() -> None:
     from tests.cli.apps import wrapped
 

@@ -281,16 +281,44 @@ async def test_lifespan_state_without_lifespan(app: Sanic, server: FakeServer) -
     assert conn.body == b'{"answer":42}'
 
 
-def test_lifespan_state_of_an_app_not_served(app: Sanic) -> None:
+def test_lifespan_state_of_an_app_not_served_is_its_ctx(app: Sanic) -> None:
     other = Sanic(app.name + "_other")
-    with pytest.raises(LookupError, match=r"is not served by a sanic_asgi\.ASGIApp"):
+    lifespan_state(other)["pool"] = "the pool"
+    assert other.ctx.pool == "the pool"
+    assert lifespan_state(other) is vars(other.ctx)
+
+
+def test_lifespan_state_of_a_request_not_served_by_the_adapter_is_its_apps_ctx() -> None:
+    other = Sanic("lifespan_state_foreign")
+    request = Request(b"/", {}, "1.1", "GET", None, other)  # type: ignore[arg-type]
+    assert lifespan_state(request) is vars(other.ctx)
+
+
+def test_lifespan_state_without_a_ctx_namespace_says_what_to_do() -> None:
+    class Slotted:
+        __slots__ = ()
+
+    other = Sanic("lifespan_state_slotted", ctx=Slotted())
+    with pytest.raises(LookupError, match=r"is not served by a sanic_asgi\.ASGIApp and has no app\.ctx namespace"):
         lifespan_state(other)
 
 
-def test_lifespan_state_of_a_foreign_request(app: Sanic) -> None:
-    request = Request(b"/", {}, "1.1", "GET", None, app)  # type: ignore[arg-type]
-    with pytest.raises(LookupError, match=r"not served by sanic_asgi\.ASGIApp"):
-        lifespan_state(request)
+def test_lifespan_state_on_sanics_own_server() -> None:
+    # The same listener and handler on Sanic's own server (sanic-testing runs it on a socket).
+    pytest.importorskip("sanic_testing")
+    app = Sanic("lifespan_state_sanic_server")
+
+    @app.before_server_start
+    async def open_pool(app: Sanic) -> None:
+        lifespan_state(app)["pool"] = "the pool"
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        return response.text(lifespan_state(request)["pool"])
+
+    _, answer = app.test_client.get("/")
+    assert answer.status == 200
+    assert answer.text == "the pool"
 
 
 async def test_lazy_start_logs_once(app: Sanic, server: FakeServer, caplog: pytest.LogCaptureFixture) -> None:

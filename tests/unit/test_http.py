@@ -755,6 +755,40 @@ async def test_server_cancelling_the_request_propagates(app: Sanic, server: Fake
     assert server.asgi.runtime.inflight == 0
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="a server's cancel is told from the handler's own from 3.11")
+async def test_the_server_ending_a_started_stream_is_one_info_line(
+    app: Sanic, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # uvicorn past its graceful timeout with an SSE stream open: it cancels
+    # the call.  Sanic's server closes the transport and logs one INFO line;
+    # the adapter logs that line and ends the call with the body unfinished
+    # (the server then drops the connection), instead of raising the server's
+    # own cancellation back at it (which uvicorn logs as an ERROR traceback).
+    streaming = asyncio.Event()
+
+    @app.get("/events")
+    async def events(request: Request) -> None:
+        stream = await request.respond(content_type="text/event-stream")
+        await stream.send("data: first\n\n")
+        streaming.set()
+        await asyncio.sleep(30)
+
+    conn = server.http("GET", "/events").push({"type": "http.request"})
+    task = asyncio.ensure_future(_after_the_app(conn))
+    await asyncio.wait_for(streaming.wait(), 5)
+    with caplog.at_level(logging.INFO, logger="sanic.root"):
+        task.cancel()
+        cancelling, after = await task
+    assert (cancelling, after) == (0, "server code ran on")  # taken back: the server's code goes on
+    assert [m.get("more_body") for m in conn.sent if m["type"] == "http.response.body"] == [True]
+    stopped = [r for r in caplog.records if "stopped. Transport is closed." in r.getMessage()]
+    assert len(stopped) == 1
+    assert stopped[0].levelno == logging.INFO
+    assert "GET http://" in stopped[0].getMessage()
+    assert "/events" in stopped[0].getMessage()
+    assert server.asgi.runtime.inflight == 0
+
+
 async def _after_the_app(conn: Any) -> tuple[int, str]:
     """Run the app as a server task does, then go on in that task: what the
     server's own code sees after the app returned (3.11+: cancelling(), and

@@ -46,3 +46,14 @@ async def peer(request: Request) -> object:
 async def echo(request: Request, ws: object) -> None:
     async for message in ws:  # type: ignore[attr-defined]
         await ws.send(message)  # type: ignore[attr-defined]
+
+
+@app.get("/events")
+async def events(request: Request) -> None:
+    # A server-sent events stream that stays open until the client or the server ends it.
+    stream = await request.respond(content_type="text/event-stream")
+    await stream.send("data: first\n\n")
+    print("cli_basic: events stream open", file=sys.stderr, flush=True)
+    while True:
+        await asyncio.sleep(0.1)
+        await stream.send(": keep-alive\n\n")
