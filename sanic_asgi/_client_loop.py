@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import time
 from collections.abc import Coroutine
 from typing import Any, Callable, TypeVar
@@ -86,7 +87,9 @@ def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         try:
             _cancel_all_tasks(loop)
             loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
+            with contextlib.suppress(NotImplementedError):
+                # uvloop before 0.15 (Sanic 19.12's pins) has no default-executor shutdown.
+                loop.run_until_complete(loop.shutdown_default_executor())
         finally:
             loop.close()
 
