@@ -31,6 +31,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from sanic_asgi.testing._servers import free_port
+
 from .inproc import ECHO_SIZE, REQUESTS, WS_HANDSHAKE, http_response_size, ws_client_frame, ws_frame_size
 
 __all__ = ["SERVERS", "main", "server_cpu_table"]
@@ -80,12 +82,6 @@ SERVERS: dict[str, list[str]] = {
 DEFAULT_E2E = [
     name for name in SERVERS if not name.startswith("uvicorn") and not name.endswith(("+bare", "+sanic-floor"))
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _pin(cpu: int) -> None:

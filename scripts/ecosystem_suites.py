@@ -255,6 +255,8 @@ def pytest_config(src: Path) -> Path:
     return empty
 
 
+# A copy of sanic_asgi.testing's free_port, kept on purpose: this script runs on
+# any python3 with the standard library alone (it builds the venvs itself).
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -13,9 +13,17 @@ import re
 from collections import Counter
 
 import pytest
+from sanic import Sanic
 
 NATIVE = "native ASGI: "
 SHOWN = 5  # reasons listed per side; the rest are counted
+
+
+@pytest.fixture
+def sanic_test_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sanic's test mode (apps may share a name) for one test, undone after it.
+    Never set ``Sanic.test_mode`` at import: it would leak into every suite."""
+    monkeypatch.setattr(Sanic, "test_mode", True)
 
 
 def xfail_reason(text: str) -> str:

@@ -41,12 +41,6 @@ def server_params(*servers: str) -> list[object]:
     ]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 class CLIProcess:
     def __init__(self, args: list[str], *, env: dict[str, str] | None, log_path: Path, port: int | None) -> None:
         self.args = args

@@ -27,8 +27,7 @@ _names = itertools.count()
 
 
 @pytest.fixture
-def app() -> Sanic[Any, Any]:
-    Sanic.test_mode = True
+def app(sanic_test_mode: None) -> Sanic[Any, Any]:
     return Sanic(f"eco_{next(_names)}")
 
 

@@ -28,7 +28,7 @@ from sanic_asgi import ASGIApp
 mangum = pytest.importorskip("mangum")
 Mangum = mangum.Mangum
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("sanic_test_mode")]
 
 _names = itertools.count()
 BINARY = bytes(range(256)) * 64  # 16 KiB, every byte value
@@ -36,7 +36,6 @@ JSON_BODY = b'{"order": 7, "items": ["tea", "cake"], "note": "caf\xc3\xa9"}'
 
 
 def make_app(events: list[str] | None = None) -> Sanic[Any, Any]:
-    Sanic.test_mode = True
     app = Sanic(f"serverless_{next(_names)}")
     app.config.FALLBACK_ERROR_FORMAT = "json"
 

@@ -239,6 +239,8 @@ SERVERS = [
 UVICORN_WS = ["--ws", "wsproto"] if _importable("wsproto") else []
 
 
+# A copy of sanic_asgi.testing's free_port, kept on purpose: this file runs in
+# the legacy venvs, where sanic_asgi.testing's imports (httpx) are not installed.
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

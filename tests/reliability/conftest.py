@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,15 @@ from sanic import Sanic
 
 from tests.reliability._figures import FIGURES_ENV, Figures, Scale, current_scale
 
-Sanic.test_mode = True
+
+@pytest.fixture(scope="package", autouse=True)
+def _sanic_test_mode() -> Iterator[None]:
+    """Sanic's test mode (apps may share a name, no registry check) for this
+    package's tests only, undone when pytest leaves the package."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Sanic, "test_mode", True)
+        yield
+
 
 _FIGURES = pytest.StashKey[Figures]()
 

@@ -297,6 +297,10 @@ class Tally:
     server_5xx: list[str] = field(default_factory=list)
     sanic_5xx: Counter[str] = field(default_factory=Counter)
     errors: list[logging.LogRecord] = field(default_factory=list)
+    # Counted by the spec checker, not assumed: every message of every case,
+    # and the cases with a message the ASGI spec does not allow there.
+    messages_checked: int = 0
+    invalid_sequences: int = 0
 
 
 BAD_HEADER_BYTES = (b"\r", b"\n", b"\x00")
@@ -321,10 +325,12 @@ async def converse(asgi: ASGIApp, case: Case, tally: Tally) -> None:
                     await asyncio.wait_for(answered.wait(), PATIENCE)
             message = dict(gone)
         if isinstance(message, dict):
+            tally.messages_checked += 1
             checker.on_receive(message)
         return message
 
     async def send(message: Any) -> None:
+        tally.messages_checked += 1
         try:
             checker.on_send(message)
         except ASGIViolation as exc:
@@ -354,6 +360,8 @@ async def converse(asgi: ASGIApp, case: Case, tally: Tally) -> None:
         await asyncio.sleep(0)
     leaked = {t for t in asyncio.all_tasks() - before if not t.done()}
     assert not leaked, f"tasks outlived the conversation: {leaked} ({case})"
+    if violations:
+        tally.invalid_sequences += 1
     assert not violations, f"{violations} for {case}"
     assert asgi.runtime.inflight == 0
     if isinstance(checker, HTTPChecker):
@@ -479,8 +487,12 @@ def test_hostile_http_conversations(figures: Figures) -> None:
         status_413=tally.statuses["413"],
         sanic_own_5xx=sum(tally.sanic_5xx.values()),
         adapter_5xx=len(tally.server_5xx),
-        invalid_sequences=0,
+        messages_checked=tally.messages_checked,
+        invalid_sequences=tally.invalid_sequences,
     )
+    # Every client-caused case gets an answer: a start and a body at least.
+    assert tally.messages_checked >= 2 * tally.cases["client-caused"], "the spec checker saw too few messages"
+    assert tally.invalid_sequences == 0, f"{tally.invalid_sequences} cases broke the ASGI message order"
     # Every 5xx answer to client input must be one Sanic's own server gives
     # to the same request (sanic_5xx lists them, with the reason).
     assert not tally.server_5xx, tally.server_5xx[:5]
@@ -497,8 +509,12 @@ def test_hostile_websocket_conversations(figures: Figures) -> None:
         client_caused=tally.cases["client-caused"],
         server_errors=tally.cases["server error (garbage)"],
         protocol_errors_raised=sum(tally.protocol_errors.values()),
-        invalid_sequences=0,
+        messages_checked=tally.messages_checked,
+        invalid_sequences=tally.invalid_sequences,
     )
+    # Every client-caused case gets an answer: an accept or a close at least.
+    assert tally.messages_checked >= tally.cases["client-caused"], "the spec checker saw too few messages"
+    assert tally.invalid_sequences == 0, f"{tally.invalid_sequences} cases broke the ASGI message order"
 
 
 # ---------------------------------------------------------------------------

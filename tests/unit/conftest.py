@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +23,14 @@ from sanic_asgi import ASGIApp
 from sanic_asgi._runtime import RuntimeState
 from tests.asgi_driver import FakeServer, settle
 
-Sanic.test_mode = True
+
+@pytest.fixture(scope="package", autouse=True)
+def _sanic_test_mode() -> Iterator[None]:
+    """Sanic's test mode (apps may share a name, no registry check) for this
+    package's tests only, undone when pytest leaves the package."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Sanic, "test_mode", True)
+        yield
 
 
 _app_numbers = itertools.count()
