@@ -1,4 +1,4 @@
-"""Real ASGI servers as subprocesses, for the conformance suite.
+"""Real ASGI servers as subprocesses: the one launcher of every suite.
 
 Each ``ServerKind`` knows how to build the command line of one server (and
 protocol implementation) for an app given as ``module:attribute``; a
@@ -20,6 +20,14 @@ granian            granian --interface asgi (asginl: no life.) yes      yes  no 
 daphne             daphne                                      no       yes  no    no
 =================  ==========================================  ======== ==== ===== ========
 
+A ``Launcher`` starts processes and stops every one it started (the
+``launcher``/``launch`` fixtures of ``tests/conftest.py`` hold one per session
+/ per test, and each suite's ``Served`` wraps a process in what its tests talk
+to); ``serving`` is one process for a ``with`` block.  The session-scoped
+``kind`` fixture (``tests/conftest.py``) parametrizes a test over ``KINDS``;
+``CONFORMANCE_SERVERS=uvicorn-h11,daphne`` narrows a run to some of them.  Waits poll with
+``tests.asgi_driver.poll``, bounded, on a condition.
+
 HTTP/2 is tested over TLS with ALPN rather than h2c prior knowledge: it is
 how HTTP/2 is deployed, and it makes the scope carry ``scheme="https"`` /
 ``"wss"``, which point 4 of the adapter's contract (connection info) needs a
@@ -36,28 +44,35 @@ import ipaddress
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 # The one free_port (sanic_asgi.testing uses it for its in-loop servers too).
 from sanic_asgi.testing._servers import free_port
+from tests.asgi_driver import poll
 
 __all__ = [
     "GUNICORN_ASGI",
     "HOST",
+    "IMPLS",
     "KINDS",
     "ROOT",
+    "SELECTED_IMPLS",
+    "SELECTED_KINDS",
+    "Launcher",
     "Options",
     "ProcessView",
     "ServerKind",
     "ServerProcess",
     "TLSFiles",
     "free_port",
+    "installed",
     "make_certificate",
+    "serving",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,6 +251,28 @@ KINDS: tuple[ServerKind, ...] = (
     ServerKind("daphne", ("daphne",), _daphne, lifespan=False, streams_request_body=False),
 )
 
+IMPLS = ("ours", "native")
+
+
+def _selected(variable: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    """``CONFORMANCE_SERVERS=uvicorn-h11,daphne`` / ``CONFORMANCE_IMPLS=ours``
+    narrow a run; unset means all."""
+    import pytest  # here, not at the top: scripts/server_limits.py runs without pytest
+
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return known
+    chosen = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = sorted(set(chosen) - set(known))
+    if unknown:
+        raise pytest.UsageError(f"{variable}: unknown {unknown}; choose from {', '.join(known)}")
+    return chosen
+
+
+SELECTED_KINDS = [k for k in KINDS if k.id in _selected("CONFORMANCE_SERVERS", tuple(k.id for k in KINDS))]
+SELECTED_IMPLS = _selected("CONFORMANCE_IMPLS", IMPLS)
+
+
 # gunicorn's own ASGI worker (gunicorn 24 on, ``-k asgi``): not in KINDS (the
 # conformance suite), used where a test names it.
 GUNICORN_ASGI = ServerKind(
@@ -314,16 +351,17 @@ class ServerProcess:
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> bool:
         """Poll until the port accepts connections; False if the process died
         or the timeout passed."""
+        return poll(self._readiness, lambda ready: ready is not None, timeout) is True
+
+    def _readiness(self) -> bool | None:
+        """True: serving; False: the process has exited; None: not yet."""
         assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), timeout=0.5):
-                if self.kind.ready_log is None or self.kind.ready_log in self.log():
-                    return True
-            time.sleep(0.05)
-        return False
+        if self.proc.poll() is not None:
+            return False
+        with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), timeout=0.5):
+            if self.kind.ready_log is None or self.kind.ready_log in self.log():
+                return True
+        return None
 
     def wait_exit(self, timeout: float = READY_TIMEOUT) -> int | None:
         """The exit status, waiting for it up to ``timeout`` (None: still running)."""
@@ -383,12 +421,7 @@ class ServerProcess:
 
     def wait_for_log(self, needle: str, mark: int = 0, timeout: float = 5.0) -> str:
         """The output since ``mark`` once it contains ``needle`` (or after the timeout)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.log_since(mark)
-            if needle in text or time.monotonic() > deadline:
-                return text
-            time.sleep(0.05)
+        return poll(lambda: self.log_since(mark), lambda text: needle in text, timeout)
 
 
 class ProcessView:
@@ -412,3 +445,79 @@ class ProcessView:
     @property
     def port(self) -> int:
         return self.process.port
+
+
+def installed(kind: ServerKind) -> ServerKind:
+    """``kind``, or a skip naming the module it needs that is not installed."""
+    import pytest  # here, not at the top: scripts/server_limits.py runs without pytest
+
+    missing = kind.missing()
+    if missing:
+        pytest.skip(f"{kind.id}: module {missing!r} is not installed")
+    return kind
+
+
+class Launcher:
+    """Starts ``ServerProcess``es, each on a free port with its log in
+    ``directory``; ``close()`` stops every one of them by PID.  Every suite
+    starts its servers through one of these (the ``launcher`` and ``launch``
+    fixtures of ``tests/conftest.py``, or a suite's subclass that wraps the
+    process in what its tests talk to)."""
+
+    def __init__(self, directory: Path, tls: TLSFiles | None = None) -> None:
+        self.directory = directory
+        self.tls = tls
+        self.processes: list[ServerProcess] = []
+
+    def start(
+        self,
+        kind: ServerKind,
+        target: str,
+        *,
+        options: Options | None = None,
+        env: dict[str, str] | None = None,
+        wait: bool = True,
+        label: str = "",
+    ) -> ServerProcess:
+        """``target`` (``module:attribute``) served by ``kind``; skipped when
+        the kind's modules, or the certificate a TLS kind needs, are missing."""
+        import pytest  # here, not at the top: scripts/server_limits.py runs without pytest
+
+        installed(kind)
+        if kind.tls and self.tls is None:
+            pytest.skip(f"{kind.id}: needs 'cryptography' to make a certificate")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = label or target.replace(":", "-")
+        log = self.directory / f"{kind.id}-{name}-{len(self.processes)}.log"
+        process = ServerProcess(kind, target, log, options=options, tls=self.tls if kind.tls else None, env=env)
+        self.processes.append(process)
+        process.start(wait=wait)
+        return process
+
+    def ssl_context(self, kind: ServerKind) -> ssl.SSLContext | None:
+        """A client context trusting this launcher's certificate (None for plain kinds)."""
+        if not kind.tls or self.tls is None:
+            return None
+        return ssl.create_default_context(cafile=str(self.tls.cert))
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+
+@contextlib.contextmanager
+def serving(
+    kind: ServerKind,
+    target: str,
+    directory: Path,
+    *,
+    options: Options | None = None,
+    tls: TLSFiles | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[ServerProcess]:
+    """One server process for a ``with`` block, stopped by PID on exit."""
+    launcher = Launcher(directory, tls)
+    try:
+        yield launcher.start(kind, target, options=options, env=env)
+    finally:
+        launcher.close()

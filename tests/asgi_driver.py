@@ -27,8 +27,9 @@ checks of ``tests/examples``.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sanic import Sanic
 
@@ -305,3 +306,32 @@ def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> Awaitable[N
             await asyncio.sleep(0.005)
 
     return asyncio.wait_for(poll(), timeout)
+
+
+T = TypeVar("T")
+
+
+def poll(read: Callable[[], T], done: Callable[[T], bool], timeout: float = 5.0, interval: float = 0.05) -> T:
+    """``read()`` until ``done(reading)`` holds or ``timeout`` has passed; the
+    last reading, for the caller to assert on (so a failure shows what was
+    seen).  For state in another process or in a file, which has no event to
+    wait on.  ``timeout`` is a generous bound, never a timing assertion; this
+    and ``apoll`` are the suites' only polling sleeps."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reading = read()
+        if done(reading) or time.monotonic() > deadline:
+            return reading
+        time.sleep(interval)
+
+
+async def apoll(
+    read: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout: float = 5.0, interval: float = 0.05
+) -> T:
+    """``poll`` for a coroutine ``read``, without blocking the event loop."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reading = await read()
+        if done(reading) or time.monotonic() > deadline:
+            return reading
+        await asyncio.sleep(interval)

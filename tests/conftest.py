@@ -1,4 +1,18 @@
-"""For the whole suite: the expected failures summarised by reason.
+"""For the whole suite: the real-server fixtures every suite shares, and
+the expected failures summarised by reason.
+
+Real servers (``tests._servers``):
+
+* ``kind`` - session-scoped, parametrized over ``tests._servers.KINDS``
+  (``CONFORMANCE_SERVERS=uvicorn-h11,daphne`` narrows a run), skipped when the
+  server is not installed; ``impl`` - ``ours`` (``ASGIApp(app)``) or
+  ``native`` (Sanic's own ASGI mode; ``CONFORMANCE_IMPLS=ours`` narrows).
+  Session scope lets pytest group the tests so that each (kind, impl)
+  process starts once.
+* ``launcher`` - a session's ``Launcher`` (processes shared by many tests);
+  ``launch`` - a test's own (stopped by PID when the test ends).
+* ``tls_files`` - a self-signed certificate for the TLS kinds (None without
+  ``cryptography``).
 
 ``addopts`` lists failures, errors and skips one by one (``-rfEsX``) but not
 the xfails: the conformance tests run every check against Sanic's own ASGI
@@ -11,12 +25,52 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sanic import Sanic
 
+from tests._servers import SELECTED_IMPLS, SELECTED_KINDS, Launcher, ServerKind, TLSFiles, installed, make_certificate
+
 NATIVE = "native ASGI: "
 SHOWN = 5  # reasons listed per side; the rest are counted
+
+
+@pytest.fixture(scope="session", params=SELECTED_KINDS, ids=[k.id for k in SELECTED_KINDS])
+def kind(request: pytest.FixtureRequest) -> ServerKind:
+    """One server kind of ``tests._servers.KINDS`` (skipped when not installed)."""
+    return installed(request.param)
+
+
+@pytest.fixture(scope="session", params=SELECTED_IMPLS)
+def impl(request: pytest.FixtureRequest) -> str:
+    """``ours`` (``sanic_asgi.ASGIApp(app)``) or ``native`` (Sanic's own ASGI mode)."""
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TLSFiles | None:
+    try:
+        return make_certificate(tmp_path_factory.mktemp("tls"))
+    except ImportError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def launcher(tmp_path_factory: pytest.TempPathFactory, tls_files: TLSFiles | None) -> Iterator[Launcher]:
+    """Server processes shared by many tests, stopped at the end of the session."""
+    session = Launcher(tmp_path_factory.mktemp("servers"), tls_files)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def launch(tmp_path: Path, tls_files: TLSFiles | None) -> Iterator[Launcher]:
+    """Server processes of the test's own, stopped when it ends."""
+    own = Launcher(tmp_path / "servers", tls_files)
+    yield own
+    own.close()
 
 
 @pytest.fixture

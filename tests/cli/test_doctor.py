@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from sanic_asgi._cli import main
+from tests._servers import Launcher
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -270,54 +271,43 @@ def test_manager_gaps_only_for_what_the_app_turned_on() -> None:
 @needs_sanic_ext
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("kind_id", ["uvicorn-h11", "hypercorn-h11", "granian", "daphne"])
-def test_what_each_server_does_when_the_health_monitor_fails_startup(kind_id: str, tmp_path: Path) -> None:
+def test_what_each_server_does_when_the_health_monitor_fails_startup(kind_id: str, launch: Launcher) -> None:
     from sanic_asgi._cli.extensions import STARTUP_FAILURE
-    from tests._servers import KINDS, ServerProcess
+    from tests._servers import KINDS
 
     kind = next(k for k in KINDS if k.id == kind_id)
-    if kind.missing():
-        pytest.skip(f"{kind.missing()} is not installed")
-    server = ServerProcess(kind, "tests.cli.apps.extended:health_asgi", tmp_path / "server.log")
     said = STARTUP_FAILURE[kind_id.split("-")[0]]
-    try:
-        if kind_id == "daphne":  # no lifespan: the app starts lazily, on the first request
-            server.start()
-            assert httpx.get(server.url + "/", timeout=10).status_code == 503
-            assert "every request answers 503" in said
-            return
-        server.start(wait=False)
-        status = server.wait_exit()
-        assert status is not None, server.log()
-        log = server.log()
-        # sanic-ext's main_process_start listener reaches for the manager; in
-        # hypercorn's worker (a daemonic process) it cannot start its process first.
-        assert "Can only access the manager" in log or "daemonic processes are not allowed to have children" in log
-        if kind_id == "uvicorn-h11":
-            assert status == 3
-            assert "Application startup failed" in log
-            assert "status 3" in said
-        elif kind_id == "granian":
-            assert status == 1
-            assert "status 1" in said
-        else:
-            assert "LifespanFailureError" in log
-            assert "LifespanFailureError" in said
-    finally:
-        server.stop()
+    if kind_id == "daphne":  # no lifespan: the app starts lazily, on the first request
+        server = launch.start(kind, "tests.cli.apps.extended:health_asgi")
+        assert httpx.get(server.url + "/", timeout=10).status_code == 503
+        assert "every request answers 503" in said
+        return
+    server = launch.start(kind, "tests.cli.apps.extended:health_asgi", wait=False)
+    status = server.wait_exit()
+    assert status is not None, server.log()
+    log = server.log()
+    # sanic-ext's main_process_start listener reaches for the manager; in
+    # hypercorn's worker (a daemonic process) it cannot start its process first.
+    assert "Can only access the manager" in log or "daemonic processes are not allowed to have children" in log
+    if kind_id == "uvicorn-h11":
+        assert status == 3
+        assert "Application startup failed" in log
+        assert "status 3" in said
+    elif kind_id == "granian":
+        assert status == 1
+        assert "status 1" in said
+    else:
+        assert "LifespanFailureError" in log
+        assert "LifespanFailureError" in said
 
 
 @needs_sanic_ext
 @pytest.mark.timeout(60)
-def test_the_health_endpoint_answers_500_under_a_real_server(tmp_path: Path) -> None:
-    from tests._servers import KINDS, ServerProcess
+def test_the_health_endpoint_answers_500_under_a_real_server(launch: Launcher) -> None:
+    from tests._servers import KINDS
 
     kind = next(k for k in KINDS if k.id == "uvicorn-h11")
-    if kind.missing():
-        pytest.skip(f"{kind.missing()} is not installed")
-    server = ServerProcess(kind, "tests.cli.apps.extended:endpoint_asgi", tmp_path / "server.log").start()
-    try:
-        assert httpx.get(server.url + "/", timeout=10).status_code == 200
-        assert httpx.get(server.url + "/__health__", timeout=10).status_code == 500
-        assert "no attribute 'multiplexer'" in server.log()
-    finally:
-        server.stop()
+    server = launch.start(kind, "tests.cli.apps.extended:endpoint_asgi")
+    assert httpx.get(server.url + "/", timeout=10).status_code == 200
+    assert httpx.get(server.url + "/__health__", timeout=10).status_code == 500
+    assert "no attribute 'multiplexer'" in server.log()

@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.asgi_driver import poll
+
 from .conftest import HOST, free_port, make_tls_dir, server_params
 
 BASIC = "tests.cli.apps.basic:app"
@@ -99,9 +101,7 @@ def test_a_request_in_flight_finishes_when_the_server_stops(cli: Any, server: st
 
     thread = threading.Thread(target=slow_request)
     thread.start()
-    deadline = time.monotonic() + 10
-    while "slow request started" not in process.output() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    poll(process.output, lambda output: "slow request started" in output, 10)
     assert process.stop(signal.SIGTERM, group=False) in clean_stop(server)
     thread.join(20)
     assert "error" not in result, result
@@ -256,9 +256,7 @@ def test_stopping_with_an_event_stream_open_is_quiet(cli: Any, server: str) -> N
 
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
-    deadline = time.monotonic() + 10
-    while "cli_basic: events stream open" not in process.output() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    poll(process.output, lambda output: "cli_basic: events stream open" in output, 10)
     assert received, process.output()
     assert received[0].startswith("data: first"), process.output()
     os.kill(process.pid, signal.SIGINT)

@@ -25,39 +25,18 @@ granian adds the content-length native ASGI leaves out).
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import ssl
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests._servers import HOST, KINDS, Options, ProcessView, ServerKind, ServerProcess, TLSFiles, make_certificate
-
-IMPLS = ("ours", "native")
-
-
-def _selected(variable: str, known: tuple[str, ...]) -> tuple[str, ...]:
-    """``CONFORMANCE_SERVERS=uvicorn-h11,daphne`` / ``CONFORMANCE_IMPLS=ours``
-    narrow a run; unset means all."""
-    value = os.environ.get(variable, "").strip()
-    if not value:
-        return known
-    chosen = tuple(name.strip() for name in value.split(",") if name.strip())
-    unknown = sorted(set(chosen) - set(known))
-    if unknown:
-        raise pytest.UsageError(f"{variable}: unknown {unknown}; choose from {', '.join(known)}")
-    return chosen
-
-
-SELECTED_KINDS = [k for k in KINDS if k.id in _selected("CONFORMANCE_SERVERS", tuple(k.id for k in KINDS))]
-SELECTED_IMPLS = _selected("CONFORMANCE_IMPLS", IMPLS)
+from tests._servers import HOST, Launcher, Options, ProcessView, ServerKind, ServerProcess
+from tests.asgi_driver import poll
 
 APPS = {
     "basic": {"ours": "tests.conformance.apps.basic:ours", "native": "tests.conformance.apps.basic:native"},
@@ -189,12 +168,7 @@ class Served(ProcessView):
 
     def wait_events(self, key: str, done: Callable[[list[Any]], bool], timeout: float = 5.0) -> list[Any]:
         """The events under ``key`` once ``done(events)`` (or after the timeout)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            events = self.events(key)
-            if done(events) or time.monotonic() > deadline:
-                return events
-            time.sleep(0.05)
+        return poll(lambda: self.events(key), done, timeout)
 
     def connect(self, timeout: float = 10.0) -> socket.socket:
         """A raw connection speaking HTTP/1.1 (TLS without h2 for TLS kinds)."""
@@ -246,35 +220,13 @@ def parse_access_lines(text: str) -> list[dict[str, str]]:
 # ---------------------------------------------------------------------------
 # Fixtures
 # ---------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TLSFiles | None:
-    try:
-        return make_certificate(tmp_path_factory.mktemp("tls"))
-    except ImportError:
-        return None
+class Spawner:
+    """Conformance processes by (kind, impl, app name), started through a
+    ``tests._servers.Launcher``; ``close()`` closes each ``Served``'s client
+    before its process stops (a server drains open HTTP/2 connections first)."""
 
-
-@pytest.fixture(scope="session", params=SELECTED_KINDS, ids=[k.id for k in SELECTED_KINDS])
-def kind(request: pytest.FixtureRequest) -> ServerKind:
-    kind: ServerKind = request.param
-    missing = kind.missing()
-    if missing:
-        pytest.skip(f"{kind.id}: module {missing!r} is not installed")
-    return kind
-
-
-@pytest.fixture(scope="session", params=SELECTED_IMPLS)
-def impl(request: pytest.FixtureRequest) -> str:
-    return request.param  # type: ignore[no-any-return]
-
-
-class Launcher:
-    """Starts server processes and stops every one of them at teardown."""
-
-    def __init__(self, directory: Path, tls: TLSFiles | None) -> None:
-        self.directory = directory
-        self.tls = tls
-        self.processes: list[ServerProcess] = []
+    def __init__(self, launcher: Launcher) -> None:
+        self.launcher = launcher
         self.served: list[Served] = []
 
     def __call__(
@@ -287,18 +239,9 @@ class Launcher:
         env: dict[str, str] | None = None,
         wait: bool = True,
     ) -> Served:
-        if kind.tls and self.tls is None:
-            pytest.skip(f"{kind.id}: needs 'cryptography' to make a certificate")
         target = APPS[app][impl]
-        log = self.directory / f"{kind.id}-{impl}-{app}-{len(self.processes)}.log"
-        process = ServerProcess(kind, target, log, options=options, tls=self.tls if kind.tls else None, env=env)
-        self.processes.append(process)
-        process.start(wait=wait)
-        context = None
-        if kind.tls:
-            assert self.tls is not None
-            context = ssl.create_default_context(cafile=str(self.tls.cert))
-        served = Served(process, impl, context)
+        process = self.launcher.start(kind, target, options=options, env=env, wait=wait, label=f"{impl}-{app}")
+        served = Served(process, impl, self.launcher.ssl_context(kind))
         self.served.append(served)
         return served
 
@@ -308,18 +251,18 @@ class Launcher:
 
 
 @pytest.fixture(scope="session")
-def _session_launcher(tmp_path_factory: pytest.TempPathFactory, tls_files: TLSFiles | None) -> Iterator[Launcher]:
-    launcher = Launcher(tmp_path_factory.mktemp("servers"), tls_files)
-    yield launcher
-    launcher.close()
+def _session_spawner(launcher: Launcher) -> Iterator[Spawner]:
+    spawner = Spawner(launcher)
+    yield spawner
+    spawner.close()
 
 
 @pytest.fixture
-def spawn(tmp_path: Path, tls_files: TLSFiles | None) -> Iterator[Launcher]:
+def spawn(launch: Launcher) -> Iterator[Spawner]:
     """Start processes of one's own (stopped at the end of the test)."""
-    launcher = Launcher(tmp_path, tls_files)
-    yield launcher
-    launcher.close()
+    spawner = Spawner(launch)
+    yield spawner
+    spawner.close()
 
 
 # The processes every (kind, impl) pair shares: fixture name -> (app, options).
@@ -336,7 +279,7 @@ class ServerGroup:
     (server start-up is mostly imports: starting them side by side hides
     most of it) and each waited for when a test first asks for it."""
 
-    def __init__(self, launcher: Launcher, kind: ServerKind, impl: str) -> None:
+    def __init__(self, launcher: Spawner, kind: ServerKind, impl: str) -> None:
         self.kind = kind
         self.served: dict[str, Served] = {}
         self.ready: set[str] = set()
@@ -362,8 +305,8 @@ class ServerGroup:
 
 
 @pytest.fixture(scope="session")
-def server_group(_session_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[ServerGroup]:
-    group = ServerGroup(_session_launcher, kind, impl)
+def server_group(_session_spawner: Spawner, kind: ServerKind, impl: str) -> Iterator[ServerGroup]:
+    group = ServerGroup(_session_spawner, kind, impl)
     yield group
     group.stop()
 

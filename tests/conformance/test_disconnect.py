@@ -17,11 +17,11 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
-import time
 
 import pytest
 
 from tests._servers import HOST
+from tests.asgi_driver import poll
 
 from .conftest import Served, new_key, require
 
@@ -83,10 +83,7 @@ def test_no_task_leaks_after_disconnects(server: Served) -> None:
         with server.connect() as sock:
             sock.sendall(get_request(f"/slow/{key}" if i % 2 else f"/stream-forever/{key}"))
             server.wait_events(key, lambda events: "started" in events)
-    deadline = time.monotonic() + NOTICE_WAIT
-    while (left := handler_tasks()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert left == []
+    assert poll(handler_tasks, lambda left: not left, NOTICE_WAIT) == []
     for key in keys:
         assert "finally" in server.events(key)
 

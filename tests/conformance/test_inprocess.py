@@ -25,9 +25,8 @@ from asgi_lifespan import LifespanManager
 from sanic import Request, Sanic, response
 
 from sanic_asgi import ASGIApp, MalformedScope, UnsupportedScope
+from tests._servers import SELECTED_IMPLS
 from tests.conformance.apps import lifespan as lifespan_app
-
-from .conftest import SELECTED_IMPLS
 
 pytestmark = pytest.mark.parametrize("impl", SELECTED_IMPLS)
 
@@ -134,7 +133,7 @@ async def test_shutdown_drains_requests_in_flight(impl: str) -> None:
     @app.get("/slow")
     async def slow(request: Request) -> response.HTTPResponse:
         started.set()
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # a request in flight at shutdown: the behaviour under test
         order.append("request done")
         return response.text("done")
 

@@ -8,16 +8,16 @@ file after the server has stopped, and a failing listener stops the server.
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests._servers import Options, ServerKind
+from tests.asgi_driver import poll
 from tests.conformance.apps.lifespan import SANIC_SERVER_ORDER
 
-from .conftest import Launcher, Served, require
+from .conftest import Served, Spawner, require
 
 
 def read_lines(path: Path) -> list[str]:
@@ -25,7 +25,7 @@ def read_lines(path: Path) -> list[str]:
 
 
 @pytest.mark.native_gap("main_process_start/ready/stop listeners never run")
-def test_listener_order(kind: ServerKind, impl: str, spawn: Launcher, tmp_path: Path) -> None:
+def test_listener_order(kind: ServerKind, impl: str, spawn: Spawner, tmp_path: Path) -> None:
     require(kind, "lifespan")
     record = tmp_path / "order.txt"
     served = spawn(kind, impl, "lifespan", env={"CONFORMANCE_RECORD": str(record)})
@@ -36,28 +36,26 @@ def test_listener_order(kind: ServerKind, impl: str, spawn: Launcher, tmp_path: 
 
 @pytest.mark.parametrize("event", ["before_server_start", "after_server_start"])
 def test_startup_failure_stops_the_server(
-    kind: ServerKind, impl: str, spawn: Launcher, tmp_path: Path, event: str
+    kind: ServerKind, impl: str, spawn: Spawner, tmp_path: Path, event: str
 ) -> None:
     check_startup_failure(kind, impl, spawn, tmp_path, event)
 
 
 @pytest.mark.native_gap("main_process_start listeners never run, so one that raises cannot fail startup")
 def test_main_process_start_failure_stops_the_server(
-    kind: ServerKind, impl: str, spawn: Launcher, tmp_path: Path
+    kind: ServerKind, impl: str, spawn: Spawner, tmp_path: Path
 ) -> None:
     check_startup_failure(kind, impl, spawn, tmp_path, "main_process_start")
 
 
-def check_startup_failure(kind: ServerKind, impl: str, spawn: Launcher, tmp_path: Path, event: str) -> None:
+def check_startup_failure(kind: ServerKind, impl: str, spawn: Spawner, tmp_path: Path, event: str) -> None:
     require(kind, "lifespan")
     record = tmp_path / "order.txt"
     env = {"CONFORMANCE_RECORD": str(record), "CONFORMANCE_FAIL": event}
     served = spawn(kind, impl, "lifespan", env=env, wait=False)
     # The first listener to run shows whether the failing one ran at all
     # (native ASGI never runs main_process_start: fail now, not at a timeout).
-    deadline = time.monotonic() + 20
-    while not read_lines(record) and served.process.running and time.monotonic() < deadline:
-        time.sleep(0.05)
+    poll(lambda: bool(read_lines(record)) or not served.process.running, bool, 20)
     if event == "main_process_start":
         assert read_lines(record)[:1] == ["main_process_start"]
     status = served.process.wait_exit(20)
@@ -86,7 +84,7 @@ def server_report(kind: ServerKind, message: str) -> str:
     raise AssertionError(f"{kind.id}: no lifespan")
 
 
-def test_shutdown_failure_is_reported(kind: ServerKind, impl: str, spawn: Launcher, tmp_path: Path) -> None:
+def test_shutdown_failure_is_reported(kind: ServerKind, impl: str, spawn: Spawner, tmp_path: Path) -> None:
     require(kind, "lifespan")
     record = tmp_path / "order.txt"
     env = {"CONFORMANCE_RECORD": str(record), "CONFORMANCE_FAIL": "after_server_stop"}
@@ -122,7 +120,7 @@ def no_lifespan_options(kind: ServerKind) -> Options:
 
 
 @pytest.mark.native_gap("without lifespan events Sanic's startup never runs: every request is a 500")
-async def test_lazy_start_once_under_concurrent_first_requests(kind: ServerKind, impl: str, spawn: Launcher) -> None:
+async def test_lazy_start_once_under_concurrent_first_requests(kind: ServerKind, impl: str, spawn: Spawner) -> None:
     served = spawn(kind, impl, "basic", options=no_lifespan_options(kind))
     mark = served.log_mark()
     async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:

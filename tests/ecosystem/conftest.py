@@ -16,13 +16,12 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests._servers import HOST, KINDS, Options, ProcessView, ServerKind, ServerProcess, TLSFiles, make_certificate
+from tests._servers import HOST, KINDS, Launcher, Options, ProcessView, ServerKind, ServerProcess, TLSFiles
 
 
 def _uvicorn_zttp(kind: ServerKind, target: str, port: int, options: Options, tls: TLSFiles | None) -> list[str]:
@@ -91,13 +90,12 @@ class Served(ProcessView):
 
 
 class Servers:
-    """Server processes started on demand, one per (kind, target, options)."""
+    """Server processes started on demand through a ``tests._servers.Launcher``,
+    one per (kind, target, options)."""
 
-    def __init__(self, directory: Path, tls: TLSFiles | None) -> None:
-        self.directory = directory
-        self.tls = tls
+    def __init__(self, launcher: Launcher) -> None:
+        self.launcher = launcher
         self.running: dict[tuple[str, str, Options], Served] = {}
-        self.processes: list[ServerProcess] = []
 
     def get(self, kind: ServerKind, target: str, options: Options | None = None) -> Served:
         options = options or Options()
@@ -116,32 +114,15 @@ class Servers:
         env: dict[str, str] | None = None,
         wait: bool = True,
     ) -> Served:
-        if kind.tls and self.tls is None:
-            pytest.skip(f"{kind.id}: needs 'cryptography' to make a certificate")
-        log = self.directory / f"{kind.id}-{target.replace(':', '-')}-{len(self.processes)}.log"
-        process = ServerProcess(kind, target, log, options=options, tls=self.tls if kind.tls else None, env=env)
-        self.processes.append(process)
-        process.start(wait=wait)
-        context = ssl.create_default_context(cafile=str(self.tls.cert)) if kind.tls and self.tls else None
-        return Served(process, context)
-
-    def close(self) -> None:
-        for process in self.processes:
-            process.stop()
-
-
-@pytest.fixture(scope="session")
-def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TLSFiles | None:
-    try:
-        return make_certificate(tmp_path_factory.mktemp("ecosystem-tls"))
-    except ImportError:
-        return None
+        process = self.launcher.start(kind, target, options=options, env=env, wait=wait)
+        return Served(process, self.launcher.ssl_context(kind))
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory, tls_files: TLSFiles | None) -> Iterator[Servers]:
-    launcher = Servers(tmp_path_factory.mktemp("ecosystem-servers"), tls_files)
-    yield launcher
+    """A test module's servers, stopped when its tests are done."""
+    launcher = Launcher(tmp_path_factory.mktemp("ecosystem-servers"), tls_files)
+    yield Servers(launcher)
     launcher.close()
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from tests.asgi_driver import poll
 from tests.ecosystem.apps.common import STATIC
 from tests.ecosystem.conftest import Served, Servers, kinds
 
@@ -34,10 +33,8 @@ def test_starlette_response_headers_cookies_and_background(served: Served, key: 
     cookies = response.headers.get_list("set-cookie")
     assert any(c.startswith("flavour=oat") and "HttpOnly" in c for c in cookies), cookies
     assert any(c.startswith("from_middleware=yes") for c in cookies), cookies
-    deadline = time.monotonic() + 5
-    while "background ran" not in served.events(key) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert served.events(key) == ["handler returned", "background ran"]
+    events = poll(lambda: served.events(key), lambda events: "background ran" in events)
+    assert events == ["handler returned", "background ran"]
 
 
 def test_json_response_status(served: Served) -> None:

@@ -5,12 +5,12 @@ listeners included, and has its own ``app.ctx`` and lifespan state."""
 from __future__ import annotations
 
 import re
-import time
 
 import httpx
 import pytest
 
 from tests._servers import ServerKind
+from tests.asgi_driver import poll
 from tests.ecosystem.conftest import Servers, kinds
 
 
@@ -22,10 +22,7 @@ def _pids(log: str, event: str) -> list[int]:
 @pytest.mark.parametrize("kind", kinds("uvicorn-workers", "gunicorn"))
 def test_lifespan_once_per_worker(servers: Servers, kind: ServerKind) -> None:
     served = servers.start(kind, "tests.ecosystem.apps.workers:asgi")
-    deadline = time.monotonic() + 30
-    while len(set(_pids(served.process.log(), "WORKER-START"))) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    log = served.process.log()
+    log = poll(served.process.log, lambda log: len(set(_pids(log, "WORKER-START"))) >= 2, 30, 0.1)
     starts = _pids(log, "WORKER-START")
     assert len(starts) == 2, log
     assert len(set(starts)) == 2

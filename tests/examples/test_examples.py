@@ -19,7 +19,6 @@ import pkgutil
 import signal
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,7 +28,7 @@ from sanic import Sanic
 import examples
 from examples.shop import create_app
 from sanic_asgi import ASGIApp
-from tests._servers import HOST, KINDS, Options, ServerKind, ServerProcess, TLSFiles
+from tests._servers import HOST, KINDS, Launcher, Options, ServerKind, ServerProcess, TLSFiles
 from tests.asgi_driver import FakeServer, settle, wait_for
 
 pytestmark = pytest.mark.timeout(60)
@@ -219,17 +218,9 @@ async def test_shop_streamed_upload(shop: FakeServer) -> None:
 # A real uvicorn
 # --------------------------------------------------------------------------- #
 @pytest.fixture
-def uvicorn(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
-    missing = UVICORN.missing()
-    if missing:
-        pytest.skip(f"{missing} is not installed")
+def uvicorn(launch: Launcher, request: pytest.FixtureRequest) -> ServerProcess:
     target: str = request.param
-    server = ServerProcess(UVICORN, target, tmp_path / "uvicorn.log")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    return launch.start(UVICORN, target)
 
 
 @pytest.mark.parametrize("uvicorn", ["examples.hello:asgi"], indirect=True)
@@ -328,16 +319,8 @@ BAD_ITEMS = [
 
 
 @pytest.fixture
-def sanic_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    missing = SANIC.missing()
-    if missing:
-        pytest.skip(f"{missing} is not installed")
-    server = ServerProcess(SANIC, "examples.shop:app", tmp_path / "sanic.log")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def sanic_server(launch: Launcher) -> ServerProcess:
+    return launch.start(SANIC, "examples.shop:app")
 
 
 def _same_in_every_process(document: dict[str, Any]) -> dict[str, Any]:

@@ -16,8 +16,9 @@ events, and native ASGI never starts an app without them (every request is a
 the native runs of a test (on the given server kinds only, if ``servers`` is
 set) as a strict xfail, the convention the conformance suite uses.
 
-``launch`` starts processes of a test's own (a shutdown to watch, another app
-variant); they are stopped by PID at the end of the test.
+``spawn`` starts processes of a test's own (a shutdown to watch, another app
+variant) through ``tests/conftest.py``'s ``launch``; they are stopped by PID at
+the end of the test.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,7 +35,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._servers import HOST, KINDS, ProcessView, ServerKind, ServerProcess, TLSFiles, make_certificate
+from tests._servers import HOST, KINDS, Launcher, ProcessView, ServerKind, ServerProcess, TLSFiles, installed
+from tests.asgi_driver import apoll, poll
 
 APP_MODULE = "tests.realtime.apps.realtime"
 IMPLS = ("ours", "native")
@@ -112,12 +113,7 @@ class Served(ProcessView):
 
     def wait_events(self, key: str, done: Callable[[list[Any]], bool], timeout: float = 5.0) -> list[Any]:
         """The events under ``key`` once ``done(events)``, or after the timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            events = self.events(key)
-            if done(events) or time.monotonic() > deadline:
-                return events
-            time.sleep(0.05)
+        return poll(lambda: self.events(key), done, timeout)
 
     async def aevents(self, key: str) -> list[Any]:
         async with self.async_client() as client:
@@ -126,14 +122,7 @@ class Served(ProcessView):
         return response.json()  # type: ignore[no-any-return]
 
     async def await_events(self, key: str, done: Callable[[list[Any]], bool], timeout: float = 5.0) -> list[Any]:
-        import asyncio
-
-        deadline = time.monotonic() + timeout
-        while True:
-            events = await self.aevents(key)
-            if done(events) or time.monotonic() > deadline:
-                return events
-            await asyncio.sleep(0.05)
+        return await apoll(lambda: self.aevents(key), done, timeout)
 
     def connect(self, timeout: float = 10.0) -> socket.socket:
         """A raw HTTP/1.1 connection (TLS with ALPN http/1.1 for TLS kinds)."""
@@ -165,92 +154,46 @@ class Served(ProcessView):
         return self.process.log_since(mark)
 
 
-class Launcher:
-    """Starts server processes; ``close()`` stops every one of them by PID."""
+class Spawner:
+    """Realtime processes (``module:attribute`` targets) through a
+    ``tests._servers.Launcher``, as ``Served``."""
 
-    def __init__(self, directory: Path, tls: TLSFiles | None) -> None:
-        self.directory = directory
-        self.tls = tls
-        self.processes: list[ServerProcess] = []
+    def __init__(self, launcher: Launcher) -> None:
+        self.launcher = launcher
 
     def __call__(self, kind: ServerKind, target: str, impl: str = "ours", *, wait: bool = True) -> Served:
-        if kind.tls and self.tls is None:
-            pytest.skip(f"{kind.id}: needs 'cryptography' to make a certificate")
-        name = target.rsplit(":", 1)[-1]
-        log = self.directory / f"{kind.id}-{name}-{len(self.processes)}.log"
-        tls = self.tls if kind.tls else None
-        process = ServerProcess(kind, target, log, tls=tls)
-        self.processes.append(process)
-        process.start(wait=wait)
-        return Served(process, impl, tls)
-
-    def close(self) -> None:
-        for process in self.processes:
-            process.stop()
+        process = self.launcher.start(kind, target, wait=wait, label=target.rsplit(":", 1)[-1])
+        return Served(process, impl, process.tls)
 
 
 @pytest.fixture(scope="session")
-def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TLSFiles | None:
-    try:
-        return make_certificate(tmp_path_factory.mktemp("tls"))
-    except ImportError:
-        return None
-
-
-@pytest.fixture(scope="session", params=KINDS, ids=[k.id for k in KINDS])
-def kind(request: pytest.FixtureRequest) -> ServerKind:
-    kind: ServerKind = request.param
-    missing = kind.missing()
-    if missing:
-        pytest.skip(f"{kind.id}: module {missing!r} is not installed")
-    return kind
-
-
-@pytest.fixture(scope="session", params=IMPLS)
-def impl(request: pytest.FixtureRequest) -> str:
-    return request.param  # type: ignore[no-any-return]
-
-
-@pytest.fixture(scope="session")
-def _launcher(tmp_path_factory: pytest.TempPathFactory, tls_files: TLSFiles | None) -> Iterator[Launcher]:
-    launcher = Launcher(tmp_path_factory.mktemp("realtime-servers"), tls_files)
-    yield launcher
-    launcher.close()
-
-
-@pytest.fixture(scope="session")
-def served(_launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
+def served(launcher: Launcher, kind: ServerKind, impl: str) -> Iterator[Served]:
     """The realtime app (``ours`` or ``native``) under one server kind."""
     if impl == "native" and not kind.lifespan:
         pytest.skip(f"native ASGI never starts the app without lifespan events ({kind.id}); see tests/conformance")
-    server = _launcher(kind, f"{APP_MODULE}:{impl}", impl)
+    server = Spawner(launcher)(kind, f"{APP_MODULE}:{impl}", impl)
     yield server
     server.process.stop()
 
 
 @pytest.fixture(scope="session")
-def example_server(_launcher: Launcher) -> Iterator[Served]:
+def example_server(launcher: Launcher) -> Iterator[Served]:
     """``examples/realtime.py`` under uvicorn (httptools + websockets)."""
-    server = _launcher(kind_named("uvicorn-httptools"), "examples.realtime:asgi")
+    server = Spawner(launcher)(kind_named("uvicorn-httptools"), "examples.realtime:asgi")
     yield server
     server.process.stop()
 
 
 @pytest.fixture
-def launch(tmp_path: Path, tls_files: TLSFiles | None) -> Iterator[Launcher]:
+def spawn(launch: Launcher) -> Spawner:
     """Start processes of the test's own (stopped at the end of the test)."""
-    launcher = Launcher(tmp_path, tls_files)
-    yield launcher
-    launcher.close()
+    return Spawner(launch)
 
 
 def kind_named(kind_id: str) -> ServerKind:
     for kind in KINDS:
         if kind.id == kind_id:
-            missing = kind.missing()
-            if missing:
-                pytest.skip(f"{kind.id}: module {missing!r} is not installed")
-            return kind
+            return installed(kind)
     raise LookupError(kind_id)
 
 

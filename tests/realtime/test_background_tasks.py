@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 from tests._servers import ServerKind
-from tests.realtime.conftest import APP_MODULE, Launcher, Served, kind_named, new_key
+from tests.realtime.conftest import APP_MODULE, Served, Spawner, kind_named, new_key
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -72,9 +72,9 @@ def task_lines(output: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("kind_id", "impl"), SHUTDOWN_CASES)
-def test_shutdown_waits_for_tasks_then_cancels_and_logs_the_rest(launch: Launcher, kind_id: str, impl: str) -> None:
+def test_shutdown_waits_for_tasks_then_cancels_and_logs_the_rest(spawn: Spawner, kind_id: str, impl: str) -> None:
     kind: ServerKind = kind_named(kind_id)
-    served = launch(kind, f"{APP_MODULE}:tasks_{impl}", impl)
+    served = spawn(kind, f"{APP_MODULE}:tasks_{impl}", impl)
     assert served.get("/spawn").text == "spawned"
     if impl == "ours":
         # The running background tasks are observable (ASGIApp.background_tasks).

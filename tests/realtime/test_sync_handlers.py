@@ -14,7 +14,7 @@ import threading
 import httpx
 import pytest
 
-from tests.realtime.conftest import APP_MODULE, Launcher, Served, kind_named, new_key
+from tests.realtime.conftest import APP_MODULE, Served, Spawner, kind_named, new_key
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -24,8 +24,8 @@ def test_sync_handlers_run_on_the_loop_by_default(served: Served) -> None:
 
 
 @pytest.mark.parametrize("kind_id", ["uvicorn-httptools", "hypercorn-h11", "granian"])
-def test_thread_mode_keeps_the_loop_responsive(launch: Launcher, kind_id: str) -> None:
-    served = launch(kind_named(kind_id), f"{APP_MODULE}:threaded")
+def test_thread_mode_keeps_the_loop_responsive(spawn: Spawner, kind_id: str) -> None:
+    served = spawn(kind_named(kind_id), f"{APP_MODULE}:threaded")
     assert served.get("/sync/where").json() == {"on_loop": False, "current_request": True}
 
     key = new_key()

@@ -14,7 +14,6 @@ import contextlib
 import functools
 import socket
 import ssl
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import _servers as servers
 from tests._servers import HOST, KINDS, ServerKind, ServerProcess
+from tests.asgi_driver import poll
 
 __all__ = [
     "APP",
@@ -61,15 +62,8 @@ def serving(
     kind_id: str, variant: str, directory: Path, *, env: dict[str, str] | None = None
 ) -> Iterator[ServerProcess]:
     """``tests.reliability.apps.reliable:<variant>`` served by ``kind_id``."""
-    server_kind = kind(kind_id)
-    directory.mkdir(parents=True, exist_ok=True)
-    log = directory / f"{kind_id}-{variant}-{time.monotonic_ns()}.log"
-    process = ServerProcess(server_kind, f"{APP}:{variant}", log, env=env)
-    process.start()
-    try:
+    with servers.serving(kind(kind_id), f"{APP}:{variant}", directory, env=env) as process:
         yield process
-    finally:
-        process.stop()
 
 
 def stats(url: str) -> dict[str, Any]:
@@ -80,24 +74,19 @@ def stats(url: str) -> dict[str, Any]:
 
 def settled_stats(url: str, done: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
     """``/_stats`` once ``done(stats)`` holds (or after ``timeout``: the last reading)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        current = stats(url)
-        if done(current) or time.monotonic() > deadline:
-            return current
-        time.sleep(0.05)
+    return poll(lambda: stats(url), done, timeout)
 
 
 def wait_events(url: str, key: str, done: Callable[[list[Any]], bool], timeout: float = 10.0) -> list[Any]:
     """``/_events/<key>`` once ``done(events)`` holds (or after ``timeout``)."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def read() -> list[Any]:
         response = httpx.get(f"{url}/_events/{key}", timeout=10)
         response.raise_for_status()
         events: list[Any] = response.json()
-        if done(events) or time.monotonic() > deadline:
-            return events
-        time.sleep(0.05)
+        return events
+
+    return poll(read, done, timeout)
 
 
 def connect(port: int, timeout: float = 10.0, rcvbuf: int | None = None) -> socket.socket:

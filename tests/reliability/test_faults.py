@@ -30,7 +30,7 @@ from sanic import Request, Sanic, response
 
 from sanic_asgi import ASGIApp
 from tests._servers import ServerProcess
-from tests.asgi_driver import FakeServer, settle
+from tests.asgi_driver import FakeServer, poll, settle
 from tests.reliability._figures import Figures
 from tests.reliability._serve import (
     LOAD_KINDS,
@@ -92,12 +92,7 @@ def progress(server: ServerProcess, key: str) -> dict[str, Any]:
 
 
 def wait_progress(server: ServerProcess, key: str, minimum: int, timeout: float = 10.0) -> int:
-    deadline = time.monotonic() + timeout
-    while True:
-        sent: int = progress(server, key)["sent"]
-        if sent >= minimum or time.monotonic() > deadline:
-            return sent
-        time.sleep(0.02)
+    return poll(lambda: int(progress(server, key)["sent"]), lambda sent: sent >= minimum, timeout, 0.02)
 
 
 # ---------------------------------------------------------------------------
@@ -185,7 +180,7 @@ def test_slow_reader_gets_backpressure(patient_server: ServerProcess, figures: F
         max_gap = peak_rss = 0
         # Stall, then trickle: 16 rounds of 0.1 s pause and one 64 KiB read.
         for _ in range(16):
-            time.sleep(0.1)
+            time.sleep(0.1)  # the slow reader's pace: the behaviour under test
             current = progress(server, key)
             max_gap = max(max_gap, current["sent"] - consumed)
             peak_rss = max(peak_rss, current["rss_kib"])
@@ -309,7 +304,7 @@ def slow_app(name: str) -> Sanic[Any, Any]:
 
     @app.get("/slow")
     async def slow(request: Request) -> response.HTTPResponse:
-        await asyncio.sleep(float(request.args.get("seconds", "0.2")))
+        await asyncio.sleep(float(request.args.get("seconds", "0.2")))  # the behaviour under test
         app.ctx.order.append("request done")
         return response.text("done")
 

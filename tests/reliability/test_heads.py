@@ -29,7 +29,6 @@ import os
 import socket
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests._servers import GUNICORN_ASGI, HOST, KINDS, Options, ServerKind, ServerProcess, make_certificate
+from tests._servers import GUNICORN_ASGI, HOST, KINDS, ServerKind, ServerProcess, installed, make_certificate, serving
+from tests.asgi_driver import poll
 from tests.reliability._figures import Figures
 from tests.reliability._serve import h2_exchange
 
@@ -163,16 +163,9 @@ def group_rss_kib(pgid: int) -> int:
 
 @contextlib.contextmanager
 def served(kind: ServerKind, target: str, directory: Path) -> Iterator[ServerProcess]:
-    missing = kind.missing()
-    if missing:
-        pytest.skip(f"{kind.id}: module {missing!r} is not installed")
-    tls = make_certificate(directory) if kind.tls else None
-    process = ServerProcess(kind, target, directory / f"{kind.id}.log", options=Options(), tls=tls)
-    process.start()
-    try:
+    tls = make_certificate(directory) if installed(kind).tls else None
+    with serving(kind, target, directory, tls=tls) as process:
         yield process
-    finally:
-        process.stop()
 
 
 def handler_runs(kind: ServerKind, port: int) -> int:
@@ -211,9 +204,9 @@ def test_oversized_heads(
                     assert answer == reference[name], f"{kind_id}, {name}: not Sanic's answer: {answer}"
                 else:
                     assert answer.status == expected, f"{kind_id}, {name}: {answer}"
-        deadline = time.monotonic() + 5  # the refusals are answered; their buffers may still be freed
-        while (grown := group_rss_kib(process.proc.pid) - rss_before) > RSS_BOUND_KIB and time.monotonic() < deadline:
-            time.sleep(0.1)
+        # The refusals are answered; their buffers may still be being freed.
+        pid = process.proc.pid
+        grown = poll(lambda: group_rss_kib(pid) - rss_before, lambda kib: kib <= RSS_BOUND_KIB, 5, 0.1)
         assert grown <= RSS_BOUND_KIB, f"{kind_id}: RSS grew by {grown} KiB"
         refused_mb = ROUNDS * sum(len(CASES[name].http1()) for name in FAR) // 10**6
         figures.record("limits", f"oversized heads ({kind_id})", sent_mb=refused_mb, rss_growth_kib=grown)

@@ -494,7 +494,7 @@ async def test_disconnect_is_seen_without_framing_headers(app: Sanic, server: Fa
         try:
             while True:
                 await res.send(b"data: tick\n\n")
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # an event stream's pace: the behaviour under test
         except asyncio.CancelledError:
             cancelled.set()
             raise
@@ -561,7 +561,7 @@ async def test_disconnect_while_handler_runs(app: Sanic, server: FakeServer, no_
     async def slow(request: Request) -> Any:
         entered.set()
         try:
-            await asyncio.sleep(30)
+            await asyncio.sleep(30)  # a handler that waits (slow, hanging or idle): the behaviour under test
         except asyncio.CancelledError:
             events.append("cancelled")
             raise
@@ -720,7 +720,7 @@ async def test_disconnect_is_access_logged(app: Sanic, serve: Any, caplog: pytes
     @app.get("/")
     async def slow(request: Request) -> Any:
         entered.set()
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # a handler that waits (slow, hanging or idle): the behaviour under test
 
     with caplog.at_level(logging.INFO):
         conn = server.http("GET", "/").push({"type": "http.request"})
@@ -740,7 +740,7 @@ async def test_server_cancelling_the_request_propagates(app: Sanic, server: Fake
     async def slow(request: Request) -> Any:
         entered.set()
         try:
-            await asyncio.sleep(30)
+            await asyncio.sleep(30)  # a handler that waits (slow, hanging or idle): the behaviour under test
         finally:
             events.append("finally")
 
@@ -771,7 +771,7 @@ async def test_the_server_ending_a_started_stream_is_one_info_line(
         stream = await request.respond(content_type="text/event-stream")
         await stream.send("data: first\n\n")
         streaming.set()
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # a handler that waits (slow, hanging or idle): the behaviour under test
 
     conn = server.http("GET", "/events").push({"type": "http.request"})
     task = asyncio.ensure_future(_after_the_app(conn))
@@ -797,7 +797,7 @@ async def _after_the_app(conn: Any) -> tuple[int, str]:
     task = asyncio.current_task()
     assert task is not None
     cancelling = task.cancelling() if sys.version_info >= (3, 11) else 0
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.01)  # a real await of the server's code: is it cancelled?
     return cancelling, "server code ran on"
 
 
@@ -809,7 +809,7 @@ def _waiting_route(app: Sanic, *, swallow: bool) -> asyncio.Event:
     async def waiting(request: Request) -> Any:
         entered.set()
         try:
-            await asyncio.sleep(30)
+            await asyncio.sleep(30)  # a handler that waits (slow, hanging or idle): the behaviour under test
         except asyncio.CancelledError:
             if not swallow:
                 raise
@@ -869,7 +869,7 @@ async def test_response_timeout_answers_503(app: Sanic, server: FakeServer, no_l
     @app.get("/")
     async def slow(request: Request) -> Any:
         try:
-            await asyncio.sleep(30)
+            await asyncio.sleep(30)  # a handler that waits (slow, hanging or idle): the behaviour under test
         finally:
             events.append("finally")
         return response.text("too late")
@@ -891,7 +891,7 @@ async def test_response_timeout_is_reset_by_activity(app: Sanic, server: FakeSer
         res = await request.respond()
         for _ in range(10):
             await res.send(b".")
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05)  # the trickle is the behaviour under test
         await res.eof()
 
     conn = await server.request("GET", "/", timeout=10)
@@ -907,7 +907,7 @@ async def test_response_timeout_after_start_aborts(
     async def stall(request: Request) -> None:
         res = await request.respond()
         await res.send(b"begun")
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # a handler that waits (slow, hanging or idle): the behaviour under test
 
     conn = server.http("GET", "/").push({"type": "http.request"})
     with pytest.raises(ServiceUnavailable):
@@ -1236,7 +1236,7 @@ async def test_handler_keeps_one_task_from_its_first_line(app: Sanic, server: Fa
     async def scoped(request: Request) -> Any:
         first = asyncio.current_task()
         with anyio.fail_after(5):
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # a real suspension inside the cancel scope
         return response.text(str(first is asyncio.current_task()))
 
     conn = await server.request("GET", "/")

@@ -267,7 +267,7 @@ async def test_shutdown_drains_requests_in_flight(app: Sanic, serve: Any) -> Non
 async def test_shutdown_grace_period_expires(app: Sanic, serve: Any, caplog: pytest.LogCaptureFixture) -> None:
     @app.get("/stuck")
     async def stuck(request: Request) -> Any:
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # a handler that waits (slow, hanging or idle): the behaviour under test
 
     server = serve(app, graceful_shutdown_timeout=0.1)
     life = await server.startup()

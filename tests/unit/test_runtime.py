@@ -224,7 +224,7 @@ async def test_background_task_finishing_within_grace_period(app: Sanic, serve: 
     done: list[str] = []
 
     async def job() -> None:
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # a job still running at shutdown: the behaviour under test
         done.append("job")
 
     @app.after_server_start
@@ -247,7 +247,7 @@ async def test_background_task_cancelled_after_grace_period(
 
     async def forever() -> None:
         try:
-            await asyncio.sleep(30)
+            await asyncio.sleep(30)  # a handler that waits (slow, hanging or idle): the behaviour under test
         except asyncio.CancelledError:
             events.append("cancelled")
             raise

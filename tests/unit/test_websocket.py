@@ -16,7 +16,7 @@ from sanic import Request, Sanic, response
 from sanic.exceptions import ServerError, Unauthorized, WebsocketClosed
 
 from sanic_asgi import UnexpectedMessage, WebSocketConnection
-from tests.asgi_driver import Connection, FakeServer, wait_for
+from tests.asgi_driver import Connection, FakeServer, settle, wait_for
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -259,7 +259,7 @@ async def test_recv_with_zero_timeout_returns_queued_message(app: Sanic, server:
     await open_ws(conn)
     conn.push(receive_text("queued"))
     await wait_for(lambda: len(conn.received) == 2)
-    await asyncio.sleep(0.01)  # let the reader task queue it
+    await settle()  # let the reader task queue it
     ready.set()
     await conn.finish()
     assert results == ["queued"]
@@ -325,7 +325,7 @@ async def test_client_close_while_recv_pending_ends_handler(
     async with no_leaked_tasks():
         conn = server.websocket("/ws")
         await open_ws(conn)
-        await asyncio.sleep(0.01)
+        await settle()  # the handler is in recv()
         conn.disconnect(4000, "client left")
         await conn.finish()
     assert events == ["cancelled", "finally"]
@@ -395,7 +395,7 @@ async def test_server_cancelling_the_connection_ends_the_handler(app: Sanic, ser
 
     conn = server.websocket("/ws")
     await open_ws(conn)
-    await asyncio.sleep(0.01)
+    await settle()  # the handler is in recv()
     assert conn.task is not None
     conn.task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -479,7 +479,7 @@ async def test_ping_pong_and_helpers(app: Sanic, server: FakeServer) -> None:
         results["pong"] = await ws.pong()
         results["connection"] = ws.connection is ws
         results["lost_quickly"] = await ws.wait_for_connection_lost(timeout=0.01)
-        await asyncio.sleep(0.05)  # let both messages arrive
+        await settle()  # let both messages arrive
         results["burst"] = list(await ws.recv_burst())
         results["streamed"] = [part async for part in ws.recv_streaming()]
         results["iterated"] = []
@@ -526,7 +526,7 @@ async def test_concurrent_recv_is_refused(app: Sanic, server: FakeServer) -> Non
     @app.websocket("/ws")
     async def handler(request: Request, ws: Any) -> None:
         first = asyncio.ensure_future(ws.recv())
-        await asyncio.sleep(0.01)
+        await settle()  # the first recv() is waiting
         try:
             await ws.recv()
         except ServerError as exc:
@@ -564,12 +564,12 @@ async def test_reader_stops_at_max_queue_until_the_handler_receives(app: Sanic, 
     conn.push(*(receive_text(str(n)) for n in range(40)))
     # websocket.connect, 32 queued, the 33rd held.
     await wait_for(lambda: conn.receive_calls == 34)
-    await asyncio.sleep(0.02)
+    await settle()  # and no more
     assert conn.receive_calls == 34
     go.set()
     # One received: the held one queued, the next held.
     await wait_for(lambda: conn.receive_calls == 35)
-    await asyncio.sleep(0.02)
+    await settle()  # and no more
     assert (len(got), conn.receive_calls) == (1, 35)
     burst.set()  # recv_burst empties the inbox and makes room too
     await wait_for(lambda: len(got) == 40)

@@ -33,7 +33,7 @@ async def index(request: Request) -> object:
 @app.get("/slow")
 async def slow(request: Request) -> object:
     print("cli_basic: slow request started", file=sys.stderr, flush=True)
-    await asyncio.sleep(float(request.args.get("seconds", "1")))
+    await asyncio.sleep(float(request.args.get("seconds", "1")))  # the behaviour under test
     return text("slow done")
 
 
@@ -55,5 +55,5 @@ async def events(request: Request) -> None:
     await stream.send("data: first\n\n")
     print("cli_basic: events stream open", file=sys.stderr, flush=True)
     while True:
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # a handler that waits (slow, hanging or idle): the behaviour under test
         await stream.send(": keep-alive\n\n")

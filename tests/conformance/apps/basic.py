@@ -236,7 +236,7 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
     async def slow(request: Request, key: str) -> response.HTTPResponse:
         EVENTS[key].append("started")
         try:
-            await asyncio.sleep(float(request.args.get("seconds", 30)))
+            await asyncio.sleep(float(request.args.get("seconds", 30)))  # the behaviour under test
         except asyncio.CancelledError:
             EVENTS[key].append("cancelled")
             raise
@@ -251,7 +251,7 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
         try:
             while True:
                 await res.send("tick\n")
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05)  # a handler that waits (slow, hanging or idle): the behaviour under test
         except asyncio.CancelledError:
             EVENTS[key].append("cancelled")
             raise

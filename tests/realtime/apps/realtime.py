@@ -120,7 +120,7 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
             got.extend(await ws.recv_burst())
             if got[-1:] == ["end"]:
                 break
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # the stream's pace: the behaviour under test
         await ws.send("|".join(map(str, got)))
         await ws.recv()
 
@@ -254,7 +254,7 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
         async def worker() -> None:
             EVENTS[task_name].append("started")
             try:
-                await asyncio.sleep(3600)
+                await asyncio.sleep(3600)  # a handler that waits (slow, hanging or idle): the behaviour under test
             except asyncio.CancelledError:
                 EVENTS[task_name].append("cancelled")
                 raise
@@ -322,7 +322,7 @@ def build_tasks(name: str) -> Sanic[Any, Any]:
         # Added before startup: Sanic runs it from a signal after startup.
         say("delayed started")
         try:
-            await asyncio.sleep(3600)
+            await asyncio.sleep(3600)  # a handler that waits (slow, hanging or idle): the behaviour under test
         except asyncio.CancelledError:
             say("delayed cancelled")
             raise
@@ -342,12 +342,12 @@ def build_tasks(name: str) -> Sanic[Any, Any]:
     async def spawn(request: Request) -> response.HTTPResponse:
         async def finishes_during_grace() -> None:
             await stopping.wait()
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.2)  # a handler that waits (slow, hanging or idle): the behaviour under test
             say("quick finished")
 
         async def runs_forever() -> None:
             try:
-                await asyncio.sleep(3600)
+                await asyncio.sleep(3600)  # a handler that waits (slow, hanging or idle): the behaviour under test
             except asyncio.CancelledError:
                 say("forever cancelled")
                 raise

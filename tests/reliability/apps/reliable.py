@@ -227,7 +227,7 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
                 await res.send(piece)
                 PROGRESS[key] += chunk
                 if pause:
-                    await asyncio.sleep(pause)
+                    await asyncio.sleep(pause)  # the stream's pace, asked for by the test
             await res.eof()
             EVENTS[key].append("completed")
         except asyncio.CancelledError:
@@ -255,7 +255,7 @@ def build(name: str, config: dict[str, Any] | None = None) -> Sanic[Any, Any]:
     async def slow(request: Request, key: str) -> response.HTTPResponse:
         EVENTS[key].append("started")
         try:
-            await asyncio.sleep(float(request.args.get("seconds", 1)))
+            await asyncio.sleep(float(request.args.get("seconds", 1)))  # the behaviour under test
         except asyncio.CancelledError:
             EVENTS[key].append("cancelled")
             raise
