@@ -3,7 +3,9 @@
 ``cli`` starts ``python -m sanic_asgi ...`` as a subprocess in its own process
 group, with its output in a file (``CLIProcess.output()``); ``wait_ready``
 polls the port (bounded) and fails with the output if the process exits
-first; every process is stopped by PID at teardown (SIGTERM to the group,
+first.  The command under test is the launcher here, so it is not a
+``tests._servers`` kind: each test picks its arguments and its signal.  Every
+process is stopped by PID at teardown (SIGTERM to the group,
 SIGKILL after a grace period).  Servers listen on 127.0.0.1, on a free port.
 """
 
@@ -16,13 +18,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests._servers import HOST, make_certificate
+from tests.asgi_driver import poll
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 30.0
@@ -70,20 +72,23 @@ class CLIProcess:
 
     def wait_ready(self, timeout: float = READY_TIMEOUT, path: str | None = None) -> None:
         """Until the port (or UNIX socket ``path``) accepts a connection."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"sanic-asgi exited with {self.proc.returncode} before listening:\n{self.output()}")
-            family = socket.AF_UNIX if path else socket.AF_INET
-            with socket.socket(family, socket.SOCK_STREAM) as sock:
-                sock.settimeout(0.5)
-                try:
-                    sock.connect(path if path else (HOST, self.port))
-                except OSError:
-                    time.sleep(0.1)
-                    continue
-                return
-        pytest.fail(f"sanic-asgi did not listen within {timeout}s:\n{self.output()}")
+        state = poll(lambda: self._listening(path), lambda state: state != "starting", timeout, 0.1)
+        if state == "exited":
+            pytest.fail(f"sanic-asgi exited with {self.proc.returncode} before listening:\n{self.output()}")
+        if state == "starting":
+            pytest.fail(f"sanic-asgi did not listen within {timeout}s:\n{self.output()}")
+
+    def _listening(self, path: str | None) -> str:
+        if self.proc.poll() is not None:
+            return "exited"
+        family = socket.AF_UNIX if path else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(0.5)
+            try:
+                sock.connect(path if path else (HOST, self.port))
+            except OSError:
+                return "starting"
+        return "listening"
 
     def wait_exit(self, timeout: float = READY_TIMEOUT) -> int:
         try:

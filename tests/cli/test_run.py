@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests._servers import HOST, free_port
 from tests.asgi_driver import poll
 
-from .conftest import HOST, free_port, make_tls_dir, server_params
+from .conftest import make_tls_dir, server_params
 
 BASIC = "tests.cli.apps.basic:app"
 
