@@ -37,6 +37,31 @@ NATIVE = "native ASGI: "
 SHOWN = 5  # reasons listed per side; the rest are counted
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``@pytest.mark.native_gap("what native ASGI gets wrong")`` marks a test's
+    ``native`` runs a strict xfail with that reason; ``servers=(...)`` limits it
+    to some server kinds, ``not_on=(...)`` excludes some.  Last, so that an
+    item a suite's own hook already marked (conformance's blanket reasons)
+    keeps its reason."""
+    for item in items:
+        marker = item.get_closest_marker("native_gap")
+        callspec = getattr(item, "callspec", None)
+        if marker is None or callspec is None or callspec.params.get("impl") != "native":
+            continue
+        if any(mark.name == "xfail" for mark in item.iter_markers()):
+            continue
+        kind = callspec.params.get("kind")
+        kind_id = getattr(kind, "id", kind)
+        servers = marker.kwargs.get("servers")
+        if servers is not None and kind_id not in servers:
+            continue
+        if kind_id in marker.kwargs.get("not_on", ()):
+            continue
+        reason = marker.args[0] if marker.args else marker.kwargs["reason"]
+        item.add_marker(pytest.mark.xfail(strict=True, reason=f"native ASGI: {reason}"))
+
+
 @pytest.fixture(scope="session", params=SELECTED_KINDS, ids=[k.id for k in SELECTED_KINDS])
 def kind(request: pytest.FixtureRequest) -> ServerKind:
     """One server kind of ``tests._servers.KINDS`` (skipped when not installed)."""

@@ -14,7 +14,7 @@ events, and native ASGI never starts an app without them (every request is a
 
 ``@pytest.mark.native_gap("what native ASGI gets wrong", servers=(...))`` marks
 the native runs of a test (on the given server kinds only, if ``servers`` is
-set) as a strict xfail, the convention the conformance suite uses.
+set) as a strict xfail (``tests/conftest.py``, for every suite).
 
 ``spawn`` starts processes of a test's own (a shutdown to watch, another app
 variant) through ``tests/conftest.py``'s ``launch``; they are stopped by PID at
@@ -29,7 +29,6 @@ import ssl
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,25 +39,6 @@ from tests.asgi_driver import apoll, poll
 
 APP_MODULE = "tests.realtime.apps.realtime"
 IMPLS = ("ours", "native")
-HERE = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if HERE not in Path(str(item.path)).parents:
-            continue
-        marker = item.get_closest_marker("native_gap")
-        callspec = getattr(item, "callspec", None)
-        if marker is None or callspec is None or callspec.params.get("impl") != "native":
-            continue
-        servers = marker.kwargs.get("servers")
-        kind = callspec.params.get("kind")
-        if servers is not None and getattr(kind, "id", kind) not in servers:
-            continue
-        if any(m.name == "xfail" for m in item.iter_markers()):
-            continue  # the conformance conftest's hook got here first
-        reason = marker.args[0] if marker.args else marker.kwargs["reason"]
-        item.add_marker(pytest.mark.xfail(strict=True, reason=f"native ASGI: {reason}"))
 
 
 def new_key() -> str:
