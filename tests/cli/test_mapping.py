@@ -95,7 +95,7 @@ def test_hypercorn_settings_without_flags_go_in_a_config_object(tmp_path: Path) 
         "websocket_max_message_size": sys.maxsize,
     }
     user_config = translate(RunOptions(server="hypercorn", passthrough=("--config", "mine.toml")), SanicSettings())
-    assert any("--config replaces" in w for w in user_config.warnings)
+    assert any("--config replaces" in w for w in user_config.warnings), user_config.warnings
 
 
 def test_hypercorn_ipv6_bind() -> None:

@@ -179,7 +179,8 @@ async def test_shop_server_sent_events_stop_when_the_client_leaves(
     conn.disconnect()
     await conn.finish()
     await settle()
-    assert not {t for t in asyncio.all_tasks() - before if not t.done()}
+    leaked = {t for t in asyncio.all_tasks() - before if not t.done()}
+    assert not leaked, f"tasks outlived the request: {leaked}"
     assert "events: sent" in caplog.text  # the handler's finally ran
     assert not conn.checker.complete  # an endless stream, cut by the client
 

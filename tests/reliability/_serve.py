@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests import _servers as servers
 from tests._servers import HOST, KINDS, ServerKind, ServerProcess
@@ -50,11 +49,7 @@ _BY_ID = {k.id: k for k in KINDS}
 
 
 def kind(kind_id: str) -> ServerKind:
-    found = _BY_ID[kind_id]
-    missing = found.missing()
-    if missing:
-        pytest.skip(f"{kind_id}: module {missing!r} is not installed")
-    return found
+    return servers.installed(_BY_ID[kind_id])
 
 
 @contextlib.contextmanager

@@ -433,7 +433,8 @@ async def test_a_listener_that_raises(event: str, figures: Figures, loop_errors:
         assert other in app.ctx.order
         assert event not in app.ctx.order
     await settle()
-    assert not {t for t in asyncio.all_tasks() - before if not t.done()}
+    leaked = {t for t in asyncio.all_tasks() - before if not t.done()}
+    assert not leaked, f"tasks outlived the shutdown: {leaked}"
     assert not loop_errors
     figures.record("faults", f"listener raises: {event}", injected=1, lost=0)
 

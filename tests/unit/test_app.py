@@ -144,7 +144,7 @@ async def test_lazy_start_happens_once_under_concurrent_first_requests(app: Sani
     for conn in conns:
         await conn.finish()
     assert starts == [1]
-    assert all(conn.status == 200 for conn in conns)
+    assert [conn.status for conn in conns] == [200] * len(conns)
 
 
 async def test_lazy_start_failure_answers_503_and_logs(
