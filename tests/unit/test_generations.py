@@ -203,6 +203,7 @@ async def test_background_tasks_are_the_apps_own(app: Sanic) -> None:
     await runtime.start()  # app.add_task needs a running app
     try:
         stranger = asyncio.ensure_future(asyncio.sleep(5))  # not the app's
+        # Tasks still running when they are looked up (never awaited to their end).
         app.add_task(asyncio.sleep(5), name="named")
         app.add_task(asyncio.sleep(5))
         await asyncio.sleep(0)

@@ -269,7 +269,7 @@ async def test_background_task_cancelled_after_grace_period(
 async def test_zero_grace_period_cancels_at_once(app: Sanic, serve: Any) -> None:
     @app.after_server_start
     async def schedule(app: Sanic) -> None:
-        app.add_task(asyncio.sleep(30), name="sleeper")
+        app.add_task(asyncio.sleep(30), name="sleeper")  # still running at shutdown: cancelled at once
 
     add_index(app)
     server = serve(app, graceful_shutdown_timeout=0)
