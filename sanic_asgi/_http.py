@@ -64,13 +64,15 @@ from time import monotonic, perf_counter
 from typing import TYPE_CHECKING, Any, Callable
 
 from sanic.exceptions import PayloadTooLarge, SanicException, ServerError, ServiceUnavailable
-from sanic.log import access_logger, error_logger, logger
+from sanic.log import error_logger, logger
 
+from ._access_log import log_disconnect, log_response
 from ._exceptions import MalformedScope, UnexpectedMessage
 from ._framing import body_framing, framing_headers, read_headers
 from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
-from ._head import HEAD_ENCODERS, head_encoder
+from ._generations._processed_headers import HEAD_ENCODERS, head_encoder
+from ._headers import encode_pairs
 from ._request import prefixed_request_class
 from ._request_head import RequestHead, delivered_target, head_size, rebuild_head
 from ._scope import headers_from_scope, target_from_scope
@@ -437,7 +439,7 @@ class HTTPCycle:
                 "stopped. Transport is closed."
             )
             if self.runtime.access_log:
-                self._log_disconnect()
+                log_disconnect(self.request, self.response, self.stage, self)
             return
         if reason is None and _really_cancelled(self._task):
             if self.stage is _RESPONSE and self._task is not None:
@@ -700,8 +702,8 @@ class HTTPCycle:
         self._last_io = monotonic()
         if self.trailers is not None and message["type"] in _BODY_ENDS and not message.get("more_body"):
             trailers, self.trailers = self.trailers, None
-            headers = [(str(k).lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in trailers.items()]
-            await self._asgi_send({"type": "http.response.trailers", "headers": headers, "more_trailers": False})
+            message = {"type": "http.response.trailers", "headers": encode_pairs(trailers), "more_trailers": False}
+            await self._asgi_send(message)
 
     async def send_message(self, message: Message) -> None:
         """Send an ASGI message made outside the cycle's own framing: those
@@ -838,40 +840,11 @@ class HTTPCycle:
         if peek is not None and not peek.done():
             peek.cancel()
 
-    # ------------------------------------------------------------------ #
-    # Access log, as sanic.http.Http.log_response / HttpProtocol.log_disconnect
-    # ------------------------------------------------------------------ #
     def _log_response(self, length: int | None = None) -> None:
         req, res = self.request, self.response
         assert req is not None
         assert res is not None
-        if self._chunked:
-            byte: Any = "chunked"
-        else:
-            byte = res.headers.get("content-length", 0) if length is None else length
-        extra = {
-            "status": getattr(res, "status", 0),
-            "byte": byte,
-            "host": self._host_for_log(req),
-            "request": f"{req.method} {req.url}",
-            "duration": f" {1000 * (perf_counter() - self._perft0):.1f}ms" if self._perft0 is not None else "",
-        }
-        access_logger.info("", extra=extra)
-
-    def _log_disconnect(self) -> None:
-        req, res = self.request, self.response
-        extra = {
-            "status": res.status if res else str(self.stage),
-            "byte": "DISCONNECTED",
-            "host": self._host_for_log(req) if req else f"{id(self):X}"[-5:-1] + "unx",
-            "request": f"{req.method} {req.url}" if req else "nil",
-            "duration": "",
-        }
-        access_logger.info("", extra=extra)
-
-    def _host_for_log(self, req: Request) -> str:
-        ip = req.remote_addr or req.ip  # Request.client_ip (23.6+) is this
-        return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
+        log_response(req, res, self, chunked=self._chunked, length=length, started=self._perft0)
 
 
 # Task.uncancel() (3.11+) lets a handler run inline in the server's task.

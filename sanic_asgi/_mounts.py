@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 from sanic.log import error_logger, logger
 
 from ._exceptions import ConfigurationError, LifespanFailure
+from ._headers import encode_pairs
 from ._scope import route_path
 
 if TYPE_CHECKING:
@@ -176,10 +177,7 @@ async def _serve_http(app: ASGIApplication, scope: Scope, receive: Receive, send
         status = getattr(exc, "status_code", None)
         if started or not isinstance(status, int) or isinstance(status, bool) or not hasattr(exc, "detail"):
             raise
-        headers = [
-            (str(k).lower().encode("latin-1"), str(v).encode("latin-1"))
-            for k, v in (getattr(exc, "headers", None) or {}).items()
-        ]
+        headers = encode_pairs(getattr(exc, "headers", None) or {})
         body = b"" if status in (204, 304) else str(exc.detail).encode("utf-8")
         if body:
             headers += [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]

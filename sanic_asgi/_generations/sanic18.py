@@ -49,6 +49,7 @@ from sanic.log import error_logger, logger
 
 from .._exceptions import MalformedScope, UnexpectedMessage
 from .._framing import body_framing, framing_headers
+from .._headers import encode_name, encode_value
 from .._http import HTTPCycle
 from .._request import prefixed_request_class
 from .._request_head import delivered_target, head_size
@@ -127,16 +128,13 @@ def response_headers(response: Any, length: int | None) -> list[tuple[bytes, byt
     objects), ``content-type`` from the attribute, and a ``content-length``."""
     headers: list[tuple[bytes, bytes]] = []
     for name, value in response.headers.items():
-        raw = (
-            value.encode("utf-8")
-            if not isinstance(value, str) and hasattr(value, "encode")
-            else str(value).encode("latin-1")
-        )
-        headers.append((str(getattr(name, "name", name)).lower().encode("latin-1"), raw))
+        # A Cookie of 18.12-20.12 encodes itself (its output(): value.encode("utf-8")).
+        raw = value.encode("utf-8") if not isinstance(value, str) and hasattr(value, "encode") else encode_value(value)
+        headers.append((encode_name(getattr(name, "name", name)), raw))
     names = {name for name, _ in headers}
     content_type = getattr(response, "content_type", None)
     if content_type and b"content-type" not in names:
-        headers.append((b"content-type", str(content_type).encode("latin-1")))
+        headers.append((b"content-type", encode_value(content_type)))
     if length is not None and b"content-length" not in names:
         headers.append((b"content-length", b"%d" % length))
     if getattr(response, "status", None) in (304, 412):

@@ -1,9 +1,11 @@
-"""A Sanic response's headers as the ``headers`` of ``http.response.start``.
+"""A Sanic response's headers as the ``headers`` of ``http.response.start``
+(``response_head``): per-release knowledge of ``processed_headers``.
 
 Sanic's own server writes ``BaseHTTPResponse.processed_headers`` into the
 response head: it adds the ``content-type`` default to a response that has a
 body, then encodes every header, name as ASCII and value (``f"{value}"``)
-with ``surrogateescape``.  ASGI wants the same pairs with lowercased names.
+with ``surrogateescape``.  ASGI wants the same pairs with lowercased names,
+encoded by the one codec of ``sanic_asgi._headers``.
 
 The property is a generator, and Sanic 25.12 runs each name and each value
 through ``str.translate`` with a deletion table (``\\r``, ``\\n``, NUL) in a
@@ -20,7 +22,7 @@ names and string constants the property's code uses.  A response class that
 overrides the property (or the sanitiser), a shape not known here, and the
 304/412 answers of the first shape get Sanic's own property, so a release
 that changes it is served correctly, only without the shortcut.
-``tests/unit/test_head.py`` compares both for every shape it can see, and
+``tests/unit/test_processed_headers.py`` compares both for every shape it can see, and
 the legacy matrix checks that each line from 21.12 on is recognised.
 """
 
@@ -31,12 +33,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sanic.response import BaseHTTPResponse
 
+from .._headers import HeadPairs, encode_name, encode_value
+
 if TYPE_CHECKING:
     from sanic.response import HTTPResponse
 
 __all__ = ["HEAD_ENCODERS", "head_encoder", "response_head"]
 
-HeadPairs = list[tuple[bytes, bytes]]
 Encoder = Callable[[Any], HeadPairs]
 
 
@@ -51,13 +54,7 @@ def _plain(res: HTTPResponse) -> HeadPairs:
     headers = res.headers
     if status not in (204, 304) and not 100 <= status < 200:  # sanic.helpers.has_message_body
         headers.setdefault("content-type", res.content_type)
-    return [
-        (
-            name.encode("ascii").lower(),
-            (value if value.__class__ is str else f"{value}").encode(errors="surrogateescape"),
-        )
-        for name, value in headers.items()
-    ]
+    return [(encode_name(name), encode_value(value)) for name, value in headers.items()]
 
 
 def _sanitized(res: HTTPResponse) -> HeadPairs:
@@ -74,7 +71,7 @@ def _sanitized(res: HTTPResponse) -> HeadPairs:
             name = _sanitize(name)
         if not value.isprintable():
             value = _sanitize(value)
-        pairs.append((name.encode("ascii").lower(), value.encode(errors="surrogateescape")))
+        pairs.append((encode_name(name), encode_value(value)))
     return pairs
 
 
