@@ -60,7 +60,8 @@ async def push(request: Request, path: str, headers: HeaderPairs = ()) -> bool:
         return False
     if not isinstance(path, str):
         raise TypeError(f"push() takes the path as a str, got {path!r}")
-    await cycle.send_message({"type": "http.response.push", "path": path, "headers": encode_pairs(headers)})
+    pairs = encode_pairs(headers.items() if isinstance(headers, Mapping) else headers)
+    await cycle.send_message({"type": "http.response.push", "path": path, "headers": pairs})
     return True
 
 

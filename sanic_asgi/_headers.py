@@ -15,17 +15,18 @@ not ASCII cannot be a header name (RFC 9110 5.1: a token) and raises
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Union
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["HeadPairs", "encode_name", "encode_pairs", "encode_value"]
 
 HeadPairs = list[tuple[bytes, bytes]]
-PairsIn = Union[Mapping[Any, Any], Iterable[tuple[Any, Any]]]
 
 
 def encode_name(name: Any) -> bytes:
     """A header name as ASGI bytes: lowercased, ASCII (``str`` or bytes-like)."""
+    if isinstance(name, str):  # multidict's istr too (Sanic's Header keys)
+        return name.encode("ascii").lower()
     if isinstance(name, (bytes, bytearray, memoryview)):
         return bytes(name).lower()
     return f"{name}".encode("ascii").lower()
@@ -36,14 +37,21 @@ def encode_value(value: Any) -> bytes:
     ``surrogateescape`` (``sanic.response.BaseHTTPResponse.processed_headers``);
     bytes-like values are passed through."""
     if value.__class__ is str:
-        return value.encode("utf-8", "surrogateescape")  # type: ignore[no-any-return]
+        return value.encode(errors="surrogateescape")  # str.encode's default codec is UTF-8
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
     return f"{value}".encode("utf-8", "surrogateescape")
 
 
-def encode_pairs(pairs: PairsIn) -> HeadPairs:
-    """Header pairs (a mapping, such as Sanic's ``Header``, or an iterable of
-    ``(name, value)``) as ASGI ``headers``."""
-    items = pairs.items() if isinstance(pairs, Mapping) else pairs
-    return [(encode_name(name), encode_value(value)) for name, value in items]
+def encode_pairs(pairs: Iterable[tuple[Any, Any]]) -> HeadPairs:
+    """``(name, value)`` pairs (``Header.items()`` for Sanic's headers) as
+    ASGI ``headers``.  Every response head goes through
+    here, so the ``str`` case is written out (it is ``encode_name`` and
+    ``encode_value`` without their calls)."""
+    return [
+        (
+            name.encode("ascii").lower() if isinstance(name, str) else encode_name(name),
+            value.encode(errors="surrogateescape") if value.__class__ is str else encode_value(value),
+        )
+        for name, value in pairs
+    ]

@@ -68,7 +68,7 @@ from sanic.log import error_logger, logger
 
 from ._access_log import log_disconnect, log_response
 from ._exceptions import MalformedScope, UnexpectedMessage
-from ._framing import body_framing, framing_headers, read_headers
+from ._framing import ResponseFraming, body_framing, closes_connection, framing_headers, read_headers, response_framing
 from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
 from ._generations._processed_headers import HEAD_ENCODERS, head_encoder
@@ -96,6 +96,7 @@ _BODY_ENDS = ("http.response.body", "http.response.pathsend")
 SendFunc = Callable[[bytes, bool], Coroutine[Any, Any, None]]
 # Stage members as globals: read on every request (a global costs less than a class attribute).
 _HANDLER, _RESPONSE, _IDLE = Stage.HANDLER, Stage.RESPONSE, Stage.IDLE
+_WHOLE, _STREAMED, _FIXED = ResponseFraming.WHOLE, ResponseFraming.STREAMED, ResponseFraming.FIXED
 
 
 class HTTPCycle:
@@ -559,73 +560,46 @@ class HTTPCycle:
         return response
 
     async def _send_start(self, data: bytes, end_stream: bool) -> None:
-        """``Http.http1_response_header`` for ASGI."""
+        """``Http.http1_response_header`` for ASGI: the response's framing
+        (``_framing.response_framing``), then its head and first data."""
         res = self.response
         assert res is not None
         if not data and getattr(res, "body", None):
             data, end_stream = res.body, True  # type: ignore[assignment]
-        status = res.status
-        if not isinstance(status, int) or status < 200:
-            raise RuntimeError(f"Invalid response status {status!r}")
         headers = res.headers
-        size = len(data)
-        send: SendFunc | None
+        framing = response_framing(res.status, end_stream, data, headers, self.head_only)
         # content-length of a body sent in one block: added to the head as
         # bytes (Sanic sets it in res.headers, which costs more per request).
         length: int | None = None
-        if status == 204 or status == 304:  # has_message_body (1xx refused above)
-            send = None
-            if data or not end_stream or "content-length" in headers or "transfer-encoding" in headers:
-                data, size, end_stream = b"", 0, True
-                headers.pop("content-length", None)
-                headers.pop("transfer-encoding", None)
-                logger.warning(
-                    f"Message body set in response on {self.request.path}. "  # type: ignore[union-attr]
-                    f"A {status} response may only have headers, no body."
-                )
-        elif self.head_only and "content-length" in headers:
-            send = None
-        elif end_stream:
+        if framing is _WHOLE:
             headers.popall("content-length", None)
-            length = size
-            send = None
-        elif "content-length" in headers:
-            self._bytes_left = int(headers["content-length"]) - size
-            if self._bytes_left < 0:
-                # Http.http1_response_header writes this chunk anyway; under
-                # ASGI nothing has gone out yet, so an error page still can.
-                raise ServerError("Response was bigger than content-length")
-            send = self._send_fixed
+            length = len(data)
+            self.send = None
         else:
-            headers.pop("transfer-encoding", None)  # the server chunks
-            self._chunked = True
-            send = self._send_chunked
+            data, end_stream = self._frame_body(framing, res, data, end_stream)
         if self.head_only:
             data = b""
-            send = self._send_head_ignored
+            self.send = self._send_head_ignored
         runtime = self.runtime
-        if not runtime.keep_alive and self.scope.get("http_version") in ("1.0", "1.1"):
-            # KEEP_ALIVE=False: Sanic's server answers "connection: close" and
-            # closes; HTTP/1 servers (uvicorn, hypercorn) honour the header.
+        if not runtime.keep_alive and closes_connection(False, self.scope.get("http_version")):
             headers["connection"] = "close"
-        self.send = send
-
         if runtime.access_log:
             self._log_response(length)
-        # res.processed_headers with lowercased names (_head: the same pairs, cheaper).
+        # res.processed_headers with lowercased names (_processed_headers: the same pairs, cheaper).
         start_headers = (HEAD_ENCODERS.get(res.__class__) or head_encoder(res.__class__))(res)
         if length is not None:
             start_headers.append((b"content-length", b"%d" % length))
-        start: Message = {"type": "http.response.start", "status": status, "headers": start_headers}
+        start: Message = {"type": "http.response.start", "status": res.status, "headers": start_headers}
         if self.trailers is not None or self._disconnected:
             if self.trailers is not None:
                 start["trailers"] = True
             await self._asgi_send(start)
-            self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
+            self.stage = _IDLE if end_stream else _RESPONSE
             if end_stream or data:
                 await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
             return
-        # The common case, _asgi_send inlined (this runs on every response).
+        # The common case: _asgi_send's work for the two messages in one go
+        # (two calls of it cost 4,000 instructions per request).
         try:
             await self._send(start)
             if end_stream:
@@ -636,8 +610,8 @@ class HTTPCycle:
                 try:
                     await self._send({"type": "http.response.body", "body": data, "more_body": False})
                 finally:
-                    if current is not None and token is not None:
-                        current.reset(token)
+                    if token is not None:
+                        current.reset(token)  # type: ignore[union-attr]
                 return
             self.stage = _RESPONSE
             if data:
@@ -646,6 +620,35 @@ class HTTPCycle:
             self._mark_disconnected()
             raise RequestCancelled() from None
         self._last_io = monotonic()
+
+    def _frame_body(
+        self, framing: ResponseFraming, res: BaseHTTPResponse, data: bytes, end_stream: bool
+    ) -> tuple[bytes, bool]:
+        """Set up the sends after the head for a body not sent in one block;
+        the data and end of the first send (a 204/304 drops its body)."""
+        headers = res.headers
+        send: SendFunc | None = None
+        if framing is _STREAMED:
+            headers.pop("transfer-encoding", None)  # the server chunks
+            self._chunked = True
+            send = self._send_chunked
+        elif framing is _FIXED:
+            self._bytes_left = int(headers["content-length"]) - len(data)
+            if self._bytes_left < 0:
+                # Http.http1_response_header writes this chunk anyway; under
+                # ASGI nothing has gone out yet, so an error page still can.
+                raise ServerError("Response was bigger than content-length")
+            send = self._send_fixed
+        elif framing is ResponseFraming.NO_BODY_DROPPED:
+            data, end_stream = b"", True
+            headers.pop("content-length", None)
+            headers.pop("transfer-encoding", None)
+            logger.warning(
+                f"Message body set in response on {self.request.path}. "  # type: ignore[union-attr]
+                f"A {res.status} response may only have headers, no body."
+            )
+        self.send = send
+        return data, end_stream
 
     async def _send_fixed(self, data: bytes, end_stream: bool) -> None:
         bytes_left = self._bytes_left - len(data)
@@ -702,8 +705,8 @@ class HTTPCycle:
         self._last_io = monotonic()
         if self.trailers is not None and message["type"] in _BODY_ENDS and not message.get("more_body"):
             trailers, self.trailers = self.trailers, None
-            message = {"type": "http.response.trailers", "headers": encode_pairs(trailers), "more_trailers": False}
-            await self._asgi_send(message)
+            headers = encode_pairs(trailers.items())
+            await self._asgi_send({"type": "http.response.trailers", "headers": headers, "more_trailers": False})
 
     async def send_message(self, message: Message) -> None:
         """Send an ASGI message made outside the cycle's own framing: those

@@ -177,7 +177,7 @@ async def _serve_http(app: ASGIApplication, scope: Scope, receive: Receive, send
         status = getattr(exc, "status_code", None)
         if started or not isinstance(status, int) or isinstance(status, bool) or not hasattr(exc, "detail"):
             raise
-        headers = encode_pairs(getattr(exc, "headers", None) or {})
+        headers = encode_pairs((getattr(exc, "headers", None) or {}).items())
         body = b"" if status in (204, 304) else str(exc.detail).encode("utf-8")
         if body:
             headers += [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]

@@ -136,7 +136,7 @@ class ASGIResponse(BaseHTTPResponse):
     @property
     def processed_headers(self) -> Any:
         # No content-type default: the ASGI object decides its own headers.
-        return iter(encode_pairs(self.headers))
+        return iter(encode_pairs(self.headers.items()))
 
     async def send(self, data: Any = None, end_stream: bool | None = None) -> None:
         if self._sent:
@@ -247,7 +247,7 @@ def _header_pairs(response: BaseHTTPResponse | ResponseStream) -> list[tuple[byt
     if isinstance(response, ResponseStream):
         if has_message_body(response.status) and response.content_type:
             response.headers.setdefault("content-type", response.content_type)
-        return encode_pairs(response.headers)
+        return encode_pairs(response.headers.items())
     return response_head(response)
 
 

@@ -10,6 +10,7 @@ import pytest
 from sanic import Request, Sanic, response
 
 from sanic_asgi import push, response_trailers
+from sanic_asgi._generations._processed_headers import response_head
 from sanic_asgi._headers import encode_name, encode_pairs, encode_value
 from tests.asgi_driver import FakeServer
 
@@ -48,7 +49,7 @@ def test_a_name_that_is_not_ascii_is_refused_as_on_sanics_server() -> None:
 
 
 def test_encode_pairs_takes_a_mapping_or_pairs() -> None:
-    assert encode_pairs({"A": "é"}) == [(b"a", E_ACUTE)]
+    assert encode_pairs({"A": "é"}.items()) == [(b"a", E_ACUTE)]
     assert encode_pairs([("A", "1"), (b"B", b"2")]) == [(b"a", b"1"), (b"b", b"2")]
 
 
@@ -69,3 +70,12 @@ async def test_one_codec_for_head_trailers_and_push(app: Sanic, server: FakeServ
     assert (b"x-note", E_ACUTE) in by_type["http.response.start"]["headers"]
     assert (b"x-note", E_ACUTE) in by_type["http.response.trailers"]["headers"]
     assert (b"x-note", E_ACUTE) in by_type["http.response.push"]["headers"]
+
+
+@pytest.mark.parametrize("status", [200, 204, 404])
+def test_the_response_head_fast_path_agrees_with_the_codec(status: int) -> None:
+    """``_generations._processed_headers`` writes the codec out for speed: the same bytes."""
+    res = response.text("ok", status=status, headers={"X-Note": "é", "x-num": 5, "x-raw": "\udce9"})
+    head = response_head(res)
+    assert head == encode_pairs(res.headers.items())
+    assert (b"x-note", E_ACUTE) in head
