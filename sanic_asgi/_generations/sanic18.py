@@ -214,7 +214,7 @@ class LegacyHTTPCycle(HTTPCycle):
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = _set_conn_info(request, runtime.conn_info_class(scope))
-        self.request_bytes, self.request_body = body_framing(*framing_headers(headers), version, self._receive)
+        self.request_bytes, self.request_body = body_framing(*framing_headers(headers), version, self.asgi_receive)
         self._count_body = not self.request_bytes
         self.legacy_response = None
         return request
