@@ -89,7 +89,14 @@ _WHOLE, _STREAMED, _FIXED = ResponseFraming.WHOLE, ResponseFraming.STREAMED, Res
 
 
 class HTTPCycle:
-    """The ``request.transport`` and ``request.stream`` of one ASGI request."""
+    """The ``request.transport`` and ``request.stream`` of one ASGI request.
+
+    Hooks for a cycle of another Sanic generation (``_http_legacy``), the
+    methods a subclass may override: ``build_request`` and
+    ``build_empty_request`` (the Request from the scope, or a stand-in for an
+    error page), ``handle`` (run the handler and send its response),
+    ``answer_error`` (an error page, or abort), and ``too_large_message``.
+    """
 
     # Read by Sanic: request.protocol.version (Request.stream_id).
     version = HTTP_VERSION_1
@@ -99,14 +106,13 @@ class HTTPCycle:
     __slots__ = (
         "_bytes_left",
         "_chunked",
-        "_count_body",
         "_disconnected",
-        "_perft0",
         "_send",
         "_trailers_declared",
         "app",
         "asgi_receive",
         "conn_info",
+        "count_body",
         "failed_after_start",
         "head_only",
         "last_io",
@@ -120,6 +126,7 @@ class HTTPCycle:
         "scope",
         "send",
         "stage",
+        "started",
         "supervisor",
         "trailers",
     )
@@ -145,8 +152,8 @@ class HTTPCycle:
         self.last_io = 0.0
         self._bytes_left = 0
         self._chunked = False
-        self._count_body = True
-        self._perft0: float | None = None
+        self.count_body = True
+        self.started: float | None = None
         self._disconnected = False
         # An exception Sanic's handle_exception saw after the response had
         # started (set by the runtime's http.lifecycle.exception signal).
@@ -199,18 +206,18 @@ class HTTPCycle:
         runtime.inflight += 1  # AppRuntime.request_started/_finished, inline: every request runs them
         try:
             try:
-                request = self._make_request()
+                request = self.build_request()
             except (MalformedScope, UnicodeError):
                 raise
             except Exception as exc:  # BadURL, URITooLong: Sanic answers 400/414; a head too large 413
                 # Sanic's parser refuses a head before it reads the target in it.
-                self._make_empty_request(b"*" if exc.__class__ is PayloadTooLarge else None)
+                self.build_empty_request(b"*" if exc.__class__ is PayloadTooLarge else None)
                 self.stage = Stage.HANDLER
-                await self._error_response(exc)
+                await self.answer_error(exc)
                 return
             self.last_io = monotonic()
             # The handler, supervised if it runs past its first step: see _supervisor.
-            await run_handler(self, self._handle(request))
+            await run_handler(self, self.handle(request))
         finally:
             # Break the request <-> stream cycle (Http.http1 does the same), so
             # the request's objects are freed by refcount, not the cyclic GC.
@@ -232,10 +239,10 @@ class HTTPCycle:
             if not runtime.inflight and runtime.drained is not None:
                 runtime.drained.set()
 
-    async def _handle(self, request: Request) -> None:
+    async def handle(self, request: Request) -> None:
         self.stage = _HANDLER
         if self.runtime.access_log:
-            self._perft0 = perf_counter()
+            self.started = perf_counter()
         try:
             # Sanic's HTTP/1 parser fires this once the Request exists
             # (Http.http1_request_header); on Sanic's server TouchUp removes
@@ -255,15 +262,15 @@ class HTTPCycle:
             elif stage is _RESPONSE and self.response is not None:
                 await self.response.send(end_stream=True)
         except asyncio.CancelledError as exc:
-            await self._on_cancelled(exc)
+            await self.handle_cancelled(exc)
         except Exception as exc:
-            await self._error_response(exc)
+            await self.answer_error(exc)
         if self.failed_after_start is not None and self.stage is Stage.RESPONSE:
             # Raised to the server, which aborts the connection, so that a
             # truncated body cannot pass for a complete one.
             raise self.failed_after_start
 
-    def _make_request(self) -> Request:
+    def build_request(self) -> Request:
         scope = self.scope
         try:
             method: str = scope["method"]
@@ -327,10 +334,10 @@ class HTTPCycle:
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.conn_info_class(scope)
         self.request_bytes, self.request_body = body_framing(length, chunked, version, self.asgi_receive)
-        self._count_body = not self.request_bytes
+        self.count_body = not self.request_bytes
         return request
 
-    def _make_empty_request(self, url_bytes: bytes | None = None) -> None:
+    def build_empty_request(self, url_bytes: bytes | None = None) -> None:
         """Sanic's ``Http.create_empty_request``: a stand-in for error pages
         when the scope's target could not be made into a Request."""
         if url_bytes is None:
@@ -348,7 +355,7 @@ class HTTPCycle:
         request.conn_info = self.runtime.conn_info_class(self.scope)
         self.request = request
 
-    async def _on_cancelled(self, exc: asyncio.CancelledError) -> None:
+    async def handle_cancelled(self, exc: asyncio.CancelledError) -> None:
         supervisor = self.supervisor
         reason = None if supervisor is None else supervisor.reason
         if reason is not None and supervisor is not None and supervisor.take_back():
@@ -373,7 +380,7 @@ class HTTPCycle:
                 return
             raise exc  # the server cancelled the request: do not swallow it
         error: BaseException = ServiceUnavailable("Response Timeout") if reason == TIMEOUT else exc
-        await self._error_response(error, request_middleware=reason is None)
+        await self.answer_error(error, request_middleware=reason is None)
 
     def _log_stopped(self) -> None:
         request = self.request
@@ -382,7 +389,7 @@ class HTTPCycle:
             "stopped. Transport is closed."
         )
 
-    async def _error_response(self, exc: BaseException, *, request_middleware: bool = True) -> None:
+    async def answer_error(self, exc: BaseException, *, request_middleware: bool = True) -> None:
         """``Http.error_response``: an error page while one can still be sent,
         else log and abort the connection."""
         request = self.request
@@ -444,7 +451,7 @@ class HTTPCycle:
                         self.supervisor.start_watcher()
                 if body:
                     self.last_io = monotonic()
-                    if self._count_body:  # no content-length: count what arrives
+                    if self.count_body:  # no content-length: count what arrives
                         self.request_bytes += len(body)
                         if self.request_bytes > self.request_max_size:
                             raise PayloadTooLarge(self.too_large_message)
@@ -677,7 +684,7 @@ class HTTPCycle:
         req, res = self.request, self.response
         assert req is not None
         assert res is not None
-        log_response(req, res, self, chunked=self._chunked, length=length, started=self._perft0)
+        log_response(req, res, self, chunked=self._chunked, length=length, started=self.started)
 
 
 def _describe(scope: Scope) -> str:

@@ -32,7 +32,7 @@ import sys
 import types
 from collections.abc import Coroutine, Generator, Mapping
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sanic.log import error_logger, logger
 
@@ -40,10 +40,32 @@ from ._exceptions import UnexpectedMessage
 from ._generations._names import Stage
 
 if TYPE_CHECKING:
-    from ._http import HTTPCycle
-    from ._types import Message
+    from ._types import Message, Receive
 
-__all__ = ["DISCONNECT", "TIMEOUT", "Supervisor", "run_handler"]
+__all__ = ["DISCONNECT", "TIMEOUT", "SupervisedCycle", "Supervisor", "run_handler"]
+
+
+class _Timeouts(Protocol):
+    response_timeout: float
+
+
+class SupervisedCycle(Protocol):
+    """What the supervisor uses of the cycle it watches (``SupervisedCycle``)."""
+
+    stage: Stage
+    request_body: bool
+    reading_body: bool
+    last_io: float
+    supervisor: Supervisor | None
+
+    @property
+    def runtime(self) -> _Timeouts: ...
+    @property
+    def asgi_receive(self) -> Receive: ...
+    def mark_disconnected(self) -> None: ...
+    def body_unannounced(self) -> bool: ...
+    def is_closing(self) -> bool: ...
+
 
 # Why the supervisor cancelled the handler (Supervisor.reason).
 DISCONNECT = "disconnect"
@@ -59,7 +81,7 @@ class Supervisor:
 
     __slots__ = ("cycle", "peek", "reason", "stepped", "task", "timer", "watcher")
 
-    def __init__(self, cycle: HTTPCycle, task: asyncio.Task[Any] | None) -> None:
+    def __init__(self, cycle: SupervisedCycle, task: asyncio.Task[Any] | None) -> None:
         self.cycle = cycle
         # The task to cancel: the server's (inline) or the handler's own;
         # None once the handler is over.
@@ -180,7 +202,7 @@ class Supervisor:
         self.cancel(TIMEOUT)
 
 
-async def _run_inline(cycle: HTTPCycle, handling: Coroutine[Any, Any, None]) -> None:
+async def _run_inline(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None]) -> None:
     """Python 3.11+: the handler in the server's task, its first step by hand."""
     try:
         yielded = handling.send(None)
@@ -202,7 +224,7 @@ async def _run_inline(cycle: HTTPCycle, handling: Coroutine[Any, Any, None]) -> 
         supervisor.close()
 
 
-async def _run_in_task(cycle: HTTPCycle, handling: Coroutine[Any, Any, None]) -> None:
+async def _run_in_task(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None]) -> None:
     """Before Python 3.11: the handler in a task of its own, supervised once
     it has taken its first step."""
     loop = asyncio.get_running_loop()
