@@ -518,12 +518,7 @@ class HTTPCycle:
             start_headers.append((b"content-length", b"%d" % length))
         start: Message = {"type": "http.response.start", "status": res.status, "headers": start_headers}
         if self.trailers is not None or self._disconnected:
-            if self.trailers is not None:
-                start["trailers"] = True
-            await self._asgi_send(start)
-            self.stage = _IDLE if end_stream else _RESPONSE
-            if end_stream or data:
-                await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+            await self._send_head_checked(start, data, end_stream)
             return
         # The common case: _asgi_send's work for the two messages in one go
         # (two calls of it cost 4,000 instructions per request).
@@ -547,6 +542,16 @@ class HTTPCycle:
             self.mark_disconnected()
             raise RequestCancelled() from None
         self.last_io = monotonic()
+
+    async def _send_head_checked(self, start: Message, data: bytes, end_stream: bool) -> None:
+        """The head and first data through ``_asgi_send``: with trailers
+        declared, or once the client is gone."""
+        if self.trailers is not None:
+            start["trailers"] = True
+        await self._asgi_send(start)
+        self.stage = _IDLE if end_stream else _RESPONSE
+        if end_stream or data:
+            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
 
     def _frame_body(
         self, framing: ResponseFraming, res: BaseHTTPResponse, data: bytes, end_stream: bool
