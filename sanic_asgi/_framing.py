@@ -30,8 +30,8 @@ __all__ = [
     "HeaderPairs",
     "ResponseFraming",
     "body_framing",
-    "closes_connection",
     "framing_headers",
+    "has_connection_header",
     "head_line_size",
     "pairs_size",
     "read_headers",
@@ -169,8 +169,9 @@ def response_framing(
     return ResponseFraming.FIXED if "content-length" in headers else ResponseFraming.STREAMED
 
 
-def closes_connection(keep_alive: bool, http_version: object) -> bool:
-    """Does the head say ``connection: close``?  With ``KEEP_ALIVE=False``
-    Sanic's server answers so and closes; on HTTP/1 the ASGI server honours
-    the header (HTTP/2 and 3 have no such header)."""
-    return not keep_alive and http_version in ("1.0", "1.1")
+def has_connection_header(http_version: object) -> bool:
+    """Does the protocol have a ``connection`` header (HTTP/1)?  With
+    ``KEEP_ALIVE=False`` Sanic's server answers ``connection: close`` and
+    closes; on HTTP/1 the ASGI server honours the header (HTTP/2 and 3 have
+    no such header)."""
+    return http_version in ("1.0", "1.1")

@@ -58,7 +58,14 @@ from sanic.log import logger
 
 from ._access_log import log_disconnect, log_response
 from ._exceptions import MalformedScope, UnexpectedMessage
-from ._framing import ResponseFraming, body_framing, closes_connection, framing_headers, read_headers, response_framing
+from ._framing import (
+    ResponseFraming,
+    body_framing,
+    framing_headers,
+    has_connection_header,
+    read_headers,
+    response_framing,
+)
 from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
 from ._generations._processed_headers import HEAD_ENCODERS, head_encoder
@@ -508,7 +515,7 @@ class HTTPCycle:
             data = b""
             self.send = self._send_head_ignored
         runtime = self.runtime
-        if not runtime.keep_alive and closes_connection(False, self.scope.get("http_version")):
+        if not runtime.keep_alive and has_connection_header(self.scope.get("http_version")):
             headers["connection"] = "close"
         if runtime.access_log:
             self._log_response(length)

@@ -11,8 +11,8 @@ from uvicorn.protocols.http.httptools_impl import RequestResponseCycle as Httpto
 from sanic_asgi._framing import (
     ResponseFraming,
     body_framing,
-    closes_connection,
     framing_headers,
+    has_connection_header,
     head_line_size,
     pairs_size,
     read_headers,
@@ -119,9 +119,6 @@ def test_a_whole_body_is_framed_without_looking_at_the_headers() -> None:
     assert response_framing(200, True, b"{}", _Untouchable(), False) is F.WHOLE
 
 
-@pytest.mark.parametrize(
-    ("keep_alive", "version", "closes"),
-    [(True, "1.1", False), (False, "1.1", True), (False, "1.0", True), (False, "2", False), (False, None, False)],
-)
-def test_closes_connection(keep_alive: bool, version: Any, closes: bool) -> None:
-    assert closes_connection(keep_alive, version) is closes
+@pytest.mark.parametrize(("version", "has"), [("1.1", True), ("1.0", True), ("2", False), ("3", False), (None, False)])
+def test_has_connection_header(version: Any, has: bool) -> None:
+    assert has_connection_header(version) is has
