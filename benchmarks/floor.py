@@ -3,7 +3,7 @@
 Not a usable adapter - a measuring stick.  Per ``http`` scope it decodes the
 headers (Sanic's ``Request`` takes ``str`` pairs), builds Sanic's own
 ``Request``, calls ``app.handle_request`` and turns the response into the two
-ASGI messages (the head through ``sanic_asgi._head``, the cheapest known way
+ASGI messages (the head through ``sanic_asgi._generations._processed_headers``, the cheapest known way
 to make ``processed_headers``' pairs); the body is read in one go.  Nothing else: no disconnect
 watcher, no ``RESPONSE_TIMEOUT``, no framing rules (HEAD, 1xx/204/304,
 declared lengths), no ``REQUEST_MAX_SIZE``, no ``root_path``, no ``ConnInfo``,
@@ -20,7 +20,7 @@ from typing import Any
 
 from sanic.http import Stage
 
-from sanic_asgi._head import response_head
+from sanic_asgi._generations._processed_headers import response_head
 
 __all__ = ["make_floor"]
 

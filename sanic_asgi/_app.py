@@ -9,6 +9,7 @@ from sanic.log import error_logger
 
 from ._exceptions import ConfigurationError, MalformedScope, UnsupportedScope
 from ._http import HTTPCycle
+from ._http_legacy import http_cycle_class
 from ._lifespan import LifespanCycle
 from ._middleware import build_middleware_stack
 from ._mounts import MountLifespans, MountTable
@@ -111,7 +112,7 @@ class ASGIApp:
         self.runtime = AppRuntime(app, graceful_shutdown_timeout=graceful_shutdown_timeout, sync_handlers=sync_handlers)
         # The per-scope cycle classes: the current ones, or those of an older
         # Sanic generation (sanic_asgi._generations), picked once, here.
-        self._http_cycle: type[HTTPCycle] = self.runtime.generation.http_cycle or HTTPCycle
+        self._http_cycle: type[HTTPCycle] = http_cycle_class(self.runtime.generation)
         self._websocket_cycle: type[WebSocketCycle] = self.runtime.generation.websocket_cycle or WebSocketCycle
         if asgi_responses:
             self.runtime.handler_wrappers.append(wrap_asgi_responses)

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
 from ._generations._names import Header, Stage
+from ._headers import encode_pairs, encode_value
 
 if TYPE_CHECKING:
     from sanic import Request
@@ -59,7 +60,8 @@ async def push(request: Request, path: str, headers: HeaderPairs = ()) -> bool:
         return False
     if not isinstance(path, str):
         raise TypeError(f"push() takes the path as a str, got {path!r}")
-    await cycle.send_message({"type": "http.response.push", "path": path, "headers": _encode(headers)})
+    pairs = encode_pairs(headers.items() if isinstance(headers, Mapping) else headers)
+    await cycle.send_message({"type": "http.response.push", "path": path, "headers": pairs})
     return True
 
 
@@ -72,7 +74,7 @@ async def early_hints(request: Request, links: Iterable[str | bytes]) -> bool:
     cycle = _cycle(request)
     if cycle is None or "http.response.early_hint" not in cycle.extensions or cycle.stage is not Stage.HANDLER:
         return False
-    encoded = [link.encode("latin-1") if isinstance(link, str) else bytes(link) for link in links]
+    encoded = [encode_value(link) for link in links]
     if not encoded:
         return False
     await cycle.send_message({"type": "http.response.early_hint", "links": encoded})
@@ -100,14 +102,3 @@ def _cycle(request: Request) -> HTTPCycle | None:
 
     transport = getattr(request, "transport", None)
     return transport if isinstance(transport, HTTPCycle) else None
-
-
-def _encode(headers: HeaderPairs) -> list[tuple[bytes, bytes]]:
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    return [
-        (
-            (name.encode("latin-1") if isinstance(name, str) else bytes(name)).lower(),
-            value.encode("latin-1") if isinstance(value, str) else bytes(value),
-        )
-        for name, value in items
-    ]

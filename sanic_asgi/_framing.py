@@ -20,17 +20,22 @@ What is left to decide, in the style of h11's ``_body_framing``:
 
 from __future__ import annotations
 
+from collections.abc import Container
+from enum import Enum
 from typing import Any
 
 from ._types import Receive
 
 __all__ = [
     "HeaderPairs",
+    "ResponseFraming",
     "body_framing",
     "framing_headers",
+    "has_connection_header",
     "head_line_size",
     "pairs_size",
     "read_headers",
+    "response_framing",
 ]
 
 HeaderPairs = list[tuple[str, str]]
@@ -121,3 +126,52 @@ def body_framing(length: str | None, chunked: bool, version: str, receive: Recei
 # are not listed; their bodyless requests cost one receive() more when the
 # route reads the body.
 _HTTP1_PARSERS = ("uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.httptools_impl")
+
+
+class ResponseFraming(Enum):
+    """How a response's body is framed, decided once, when its head goes out."""
+
+    # 204/304 (sanic.helpers.has_message_body): a head and nothing else.
+    NO_BODY = "no body"
+    # 204/304 given a body or framing headers: both dropped, with Sanic's warning.
+    NO_BODY_DROPPED = "no body (body dropped)"
+    # A HEAD answer whose handler declared the content-length: kept as declared.
+    HEAD_DECLARED = "HEAD with its declared content-length"
+    # The whole body in one block: the head gets its content-length.
+    WHOLE = "content-length of the one block"
+    # Streamed with a declared content-length: the chunks are counted against it.
+    FIXED = "declared content-length"
+    # Streamed without one: the server frames it (chunked on HTTP/1.1).
+    STREAMED = "streamed, framed by the server"
+
+
+def response_framing(
+    status: Any, end_stream: bool, data: bytes, headers: Container[str], head_only: bool
+) -> ResponseFraming:
+    """``Http.http1_response_header``'s framing for a response with
+    ``status`` and ``headers`` (names lowercased, as Sanic's ``Header``
+    matches them), whose first ``send`` carries ``data`` and ends the body or
+    not (``end_stream``); ``head_only``: the request was HEAD.  The headers
+    are looked at only where the answer depends on them (a lookup in Sanic's
+    ``Header`` costs more than the rest of this).  A status that is not a
+    final one (an int of 200 or more) raises ``RuntimeError``, as Sanic's
+    server does."""
+    if not isinstance(status, int) or status < 200:
+        raise RuntimeError(f"Invalid response status {status!r}")
+    if status == 204 or status == 304:
+        if data or not end_stream or "content-length" in headers or "transfer-encoding" in headers:
+            return ResponseFraming.NO_BODY_DROPPED
+        return ResponseFraming.NO_BODY
+    if head_only and "content-length" in headers:
+        return ResponseFraming.HEAD_DECLARED
+    if end_stream:
+        return ResponseFraming.WHOLE
+    return ResponseFraming.FIXED if "content-length" in headers else ResponseFraming.STREAMED
+
+
+def has_connection_header(http_version: object) -> bool:
+    """Does the protocol have a ``connection`` header (HTTP/1)?  With
+    ``KEEP_ALIVE=False`` Sanic's server answers ``connection: close`` and
+    closes; on HTTP/1 the ASGI server honours the header (HTTP/2 and 3 have
+    no such header)."""
+    return http_version in ("1.0", "1.1")

@@ -26,21 +26,13 @@ copies ``Http``'s rules where they decide what the client sees:
   wire, lets a request without framing headers skip them.  ``REQUEST_MAX_SIZE``
   is checked against ``content-length`` before anything is read, and against
   the bytes seen so far for bodies of unknown length.
-* Once the body has ended, a watcher task waits on ``receive()`` for
-  ``http.disconnect`` and cancels the request task, as Sanic's
-  ``connection_lost`` cancels its connection task (HTTP/2 and 3, and scopes
-  with no framing headers, announce no body, so there the first
-  ``http.request`` is read ahead to learn whether the body has already
-  ended).  The handler runs in the server's
-  own task (Python 3.11+; a task of its own before, where a cancellation
-  cannot be taken back), as Sanic's run in its connection task, and the
-  cancellation is taken back once handled (``run``).
-  ``RESPONSE_TIMEOUT`` is an
-  idle timer reset by every body chunk and send, as Sanic's
-  ``check_timeouts``; it cancels the same way and answers 503.  Neither can
-  act while a step of the handler runs, and most handlers finish in their
-  first step, so both are set up only for a handler still running after it
-  (``run`` takes that first step by hand and looks).
+* The client leaving (``http.disconnect``) and ``RESPONSE_TIMEOUT`` cancel
+  the handler as Sanic's ``connection_lost`` and ``check_timeouts`` cancel
+  its connection task; a timeout answers 503.  ``_supervisor`` watches for
+  both, for a handler still running after its first step, and picks how the
+  handler runs (in the server's task on Python 3.11+).
+* Framing decisions are pure functions (``_framing``); the access log lines
+  are ``_access_log``'s; every header pair is encoded by ``_headers``' codec.
 * After ``http.response.start`` has gone out an error cannot become an error
   page: Sanic logs it, and the exception is re-raised so that the server
   aborts the connection instead of ending a truncated body as if complete.
@@ -57,23 +49,31 @@ copies ``Http``'s rules where they decide what the client sees:
 from __future__ import annotations
 
 import asyncio
-import sys
-import types
-from collections.abc import Coroutine, Generator, Mapping
+from collections.abc import Coroutine
 from time import monotonic, perf_counter
 from typing import TYPE_CHECKING, Any, Callable
 
 from sanic.exceptions import PayloadTooLarge, SanicException, ServerError, ServiceUnavailable
-from sanic.log import access_logger, error_logger, logger
+from sanic.log import logger
 
+from ._access_log import log_disconnect, log_response
 from ._exceptions import MalformedScope, UnexpectedMessage
-from ._framing import body_framing, framing_headers, read_headers
+from ._framing import (
+    ResponseFraming,
+    body_framing,
+    framing_headers,
+    has_connection_header,
+    read_headers,
+    response_framing,
+)
 from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
-from ._head import HEAD_ENCODERS, head_encoder
+from ._generations._processed_headers import HEAD_ENCODERS, head_encoder
+from ._headers import encode_pairs
 from ._request import prefixed_request_class
 from ._request_head import RequestHead, delivered_target, head_size, rebuild_head
 from ._scope import headers_from_scope, target_from_scope
+from ._supervisor import DISCONNECT, TIMEOUT, Supervisor, run_handler
 
 if TYPE_CHECKING:
     from sanic import Request
@@ -86,18 +86,24 @@ if TYPE_CHECKING:
 
 __all__ = ["HTTPCycle"]
 
-_DISCONNECT = "disconnect"
-_TIMEOUT = "timeout"
 # The messages that may end a response body (pathsend: ASGI extension).
 _BODY_ENDS = ("http.response.body", "http.response.pathsend")
 
 SendFunc = Callable[[bytes, bool], Coroutine[Any, Any, None]]
 # Stage members as globals: read on every request (a global costs less than a class attribute).
 _HANDLER, _RESPONSE, _IDLE = Stage.HANDLER, Stage.RESPONSE, Stage.IDLE
+_WHOLE, _STREAMED, _FIXED = ResponseFraming.WHOLE, ResponseFraming.STREAMED, ResponseFraming.FIXED
 
 
 class HTTPCycle:
-    """The ``request.transport`` and ``request.stream`` of one ASGI request."""
+    """The ``request.transport`` and ``request.stream`` of one ASGI request.
+
+    Hooks for a cycle of another Sanic generation (``_http_legacy``), the
+    methods a subclass may override: ``build_request`` and
+    ``build_empty_request`` (the Request from the scope, or a stand-in for an
+    error page), ``handle`` (run the handler and send its response),
+    ``answer_error`` (an error page, or abort), and ``too_large_message``.
+    """
 
     # Read by Sanic: request.protocol.version (Request.stream_id).
     version = HTTP_VERSION_1
@@ -106,25 +112,18 @@ class HTTPCycle:
 
     __slots__ = (
         "_bytes_left",
-        "_cancel_reason",
         "_chunked",
-        "_count_body",
         "_disconnected",
-        "_last_io",
-        "_peek",
-        "_perft0",
-        "_reading_body",
-        "_receive",
         "_send",
-        "_stepped",
-        "_task",
-        "_timer",
         "_trailers_declared",
-        "_watcher",
         "app",
+        "asgi_receive",
         "conn_info",
+        "count_body",
         "failed_after_start",
         "head_only",
+        "last_io",
+        "reading_body",
         "request",
         "request_body",
         "request_bytes",
@@ -134,6 +133,8 @@ class HTTPCycle:
         "scope",
         "send",
         "stage",
+        "started",
+        "supervisor",
         "trailers",
     )
 
@@ -141,7 +142,7 @@ class HTTPCycle:
         self.scope = scope
         self.runtime = runtime
         self.app: SanicApp = runtime.app
-        self._receive = receive
+        self.asgi_receive = receive
         self._send = send
         self.request: Request | None = None
         self.response: BaseHTTPResponse | None = None
@@ -152,23 +153,20 @@ class HTTPCycle:
         self.send: SendFunc | None = self._send_start
         self.conn_info: ConnInfo | None = None
         self.head_only = False
-        self._task: asyncio.Task[Any] | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._watcher: asyncio.Task[None] | None = None
-        self._cancel_reason: str | None = None
-        self._last_io = 0.0
+        # Made for a handler still running after its first step (_supervisor).
+        self.supervisor: Supervisor | None = None
+        # When the last body chunk arrived or a message went out (RESPONSE_TIMEOUT is idle time).
+        self.last_io = 0.0
         self._bytes_left = 0
         self._chunked = False
-        self._count_body = True
-        self._perft0: float | None = None
+        self.count_body = True
+        self.started: float | None = None
         self._disconnected = False
         # An exception Sanic's handle_exception saw after the response had
         # started (set by the runtime's http.lifecycle.exception signal).
         self.failed_after_start: BaseException | None = None
-        self._peek: asyncio.Task[Message] | None = None
-        self._reading_body = False
-        # Whether the handler's first step is over (_after_first_step ran).
-        self._stepped = False
+        # Whether read() has started (a read-ahead must not wait beside it).
+        self.reading_body = False
         # Response trailers, once a handler asked for them (sanic_asgi.response_trailers).
         self.trailers: Header | None = None
         self._trailers_declared = False
@@ -215,59 +213,19 @@ class HTTPCycle:
         runtime.inflight += 1  # AppRuntime.request_started/_finished, inline: every request runs them
         try:
             try:
-                request = self._make_request()
+                request = self.build_request()
             except (MalformedScope, UnicodeError):
                 raise
             except Exception as exc:  # BadURL, URITooLong: Sanic answers 400/414; a head too large 413
                 # Sanic's parser refuses a head before it reads the target in it.
-                self._make_empty_request(b"*" if exc.__class__ is PayloadTooLarge else None)
+                self.build_empty_request(b"*" if exc.__class__ is PayloadTooLarge else None)
                 self.stage = Stage.HANDLER
-                await self._error_response(exc)
+                await self.answer_error(exc)
                 return
-            self._last_io = monotonic()
-            if not _INLINE:
-                await self._run_in_task(request)
-                return
-            # Python 3.11+: the handler runs in the server's own task, as
-            # Sanic's handlers run in its connection task (no task per
-            # request).  A disconnect or a timeout cancels this task only
-            # while _handle runs (_task is set just for that span): the task
-            # is then suspended inside it, so the CancelledError is raised
-            # there, and the cancellation is taken back (Task.uncancel) once
-            # handled, so the server's code after us never sees it.  A
-            # cancellation that is not ours (the server's) leaves
-            # cancelling() above zero and goes on up.
-            #
-            # Neither can act while a step of the handler runs, and most
-            # handlers finish in their first step, so that step is taken by
-            # hand: only a handler still running after it gets the watcher
-            # and the RESPONSE_TIMEOUT timer (and the task looked up).
-            handling = self._handle(request)
-            try:
-                yielded = handling.send(None)
-            except StopIteration:
-                return
-            task = self._task = asyncio.current_task()
-            assert task is not None
-            self._after_first_step()
-            try:
-                await _resume(handling, yielded)
-            except asyncio.CancelledError:
-                # Raised from the error page's own send, or a server's cancel.
-                if self._cancel_reason is not None:
-                    self._cancel_reason = None
-                    task.uncancel()
-                if not self._disconnected or task.cancelling() > 0:
-                    raise
-            finally:
-                self._task = None
-                if self._cancel_reason is not None:
-                    # Ours, and the handler swallowed it.
-                    self._cancel_reason = None
-                    task.uncancel()
+            self.last_io = monotonic()
+            # The handler, supervised if it runs past its first step: see _supervisor.
+            await run_handler(self, self.handle(request))
         finally:
-            if self._timer is not None or self._watcher is not None or self._peek is not None:
-                self._stop_helpers()
             # Break the request <-> stream cycle (Http.http1 does the same), so
             # the request's objects are freed by refcount, not the cyclic GC.
             # request.transport is this object too, so let go of the request
@@ -275,6 +233,8 @@ class HTTPCycle:
             # and of the response: a request can outlive the call (uvicorn's
             # keep-alive timer keeps a copy of this task's context, and in it
             # Request.get_current()'s value, while the connection idles).
+            if self.supervisor is not None:
+                self.supervisor = None  # it points back at this cycle
             made = self.request
             if made is not None:
                 made.stream = None
@@ -282,33 +242,14 @@ class HTTPCycle:
                     self.response.stream = None
                     self.response = None
                 self.request = None
-            self._task = None
             runtime.inflight -= 1
             if not runtime.inflight and runtime.drained is not None:
                 runtime.drained.set()
 
-    async def _run_in_task(self, request: Request) -> None:
-        """Before Python 3.11 a cancellation cannot be taken back
-        (``Task.uncancel``), so the handler runs in a task of its own: a
-        disconnect or a timeout cancels that task, never the server's.
-        Awaiting it forwards a cancellation of ours (server shutdown) into
-        it.  The watcher and the timer are looked after once the task has
-        taken its first step."""
-        task = self._task = asyncio.get_running_loop().create_task(self._handle(request))
-        asyncio.get_running_loop().call_soon(self._after_first_step)
-        try:
-            await task
-        except asyncio.CancelledError:
-            # The handler task ended cancelled.  If the client is gone that
-            # is the expected end of the request; if the server cancelled
-            # *us*, the cancellation must go on up.
-            if not self._disconnected or _really_cancelled(asyncio.current_task()):
-                raise
-
-    async def _handle(self, request: Request) -> None:
+    async def handle(self, request: Request) -> None:
         self.stage = _HANDLER
         if self.runtime.access_log:
-            self._perft0 = perf_counter()
+            self.started = perf_counter()
         try:
             # Sanic's HTTP/1 parser fires this once the Request exists
             # (Http.http1_request_header); on Sanic's server TouchUp removes
@@ -328,15 +269,15 @@ class HTTPCycle:
             elif stage is _RESPONSE and self.response is not None:
                 await self.response.send(end_stream=True)
         except asyncio.CancelledError as exc:
-            await self._on_cancelled(exc)
+            await self.handle_cancelled(exc)
         except Exception as exc:
-            await self._error_response(exc)
+            await self.answer_error(exc)
         if self.failed_after_start is not None and self.stage is Stage.RESPONSE:
             # Raised to the server, which aborts the connection, so that a
             # truncated body cannot pass for a complete one.
             raise self.failed_after_start
 
-    def _make_request(self) -> Request:
+    def build_request(self) -> Request:
         scope = self.scope
         try:
             method: str = scope["method"]
@@ -399,11 +340,11 @@ class HTTPCycle:
         self.request = request
         request.stream = self  # type: ignore[assignment]
         self.conn_info = request.conn_info = runtime.conn_info_class(scope)
-        self.request_bytes, self.request_body = body_framing(length, chunked, version, self._receive)
-        self._count_body = not self.request_bytes
+        self.request_bytes, self.request_body = body_framing(length, chunked, version, self.asgi_receive)
+        self.count_body = not self.request_bytes
         return request
 
-    def _make_empty_request(self, url_bytes: bytes | None = None) -> None:
+    def build_empty_request(self, url_bytes: bytes | None = None) -> None:
         """Sanic's ``Http.create_empty_request``: a stand-in for error pages
         when the scope's target could not be made into a Request."""
         if url_bytes is None:
@@ -421,26 +362,18 @@ class HTTPCycle:
         request.conn_info = self.runtime.conn_info_class(self.scope)
         self.request = request
 
-    async def _on_cancelled(self, exc: asyncio.CancelledError) -> None:
-        reason = self._cancel_reason
-        if reason is not None:
-            self._cancel_reason = None
-            task = self._task
-            if task is not None and sys.version_info >= (3, 11):
-                task.uncancel()
-                if task.cancelling() > 0:
-                    raise exc  # the server cancelled the request too
-        if reason == _DISCONNECT or self._disconnected:
-            request = self.request
-            logger.info(
-                f"Request: {request.method if request else '?'} {request.url if request else '?'} "
-                "stopped. Transport is closed."
-            )
+    async def handle_cancelled(self, exc: asyncio.CancelledError) -> None:
+        supervisor = self.supervisor
+        reason = None if supervisor is None else supervisor.reason
+        if reason is not None and supervisor is not None and supervisor.take_back():
+            raise exc  # the server cancelled the request too
+        if reason == DISCONNECT or self._disconnected:
+            self._log_stopped()
             if self.runtime.access_log:
-                self._log_disconnect()
+                log_disconnect(self.request, self.response, self.stage, self)
             return
-        if reason is None and _really_cancelled(self._task):
-            if self.stage is _RESPONSE and self._task is not None:
+        if reason is None and supervisor is not None and supervisor.server_cancelled():
+            if self.stage is _RESPONSE and supervisor.task is not None:
                 # The server gave up on a response that had started (an SSE
                 # stream open at shutdown, past its graceful timeout).  Sanic's
                 # server closes the transport there and logs one INFO line;
@@ -449,18 +382,21 @@ class HTTPCycle:
                 # sees a cut stream, not a complete one).  Raising would only
                 # make the server log its own cancellation as an ERROR
                 # traceback; the response cannot change any more.
-                self._task.uncancel()
-                request = self.request
-                logger.info(
-                    f"Request: {request.method if request else '?'} {request.url if request else '?'} "
-                    "stopped. Transport is closed."
-                )
+                supervisor.task.uncancel()
+                self._log_stopped()
                 return
             raise exc  # the server cancelled the request: do not swallow it
-        error: BaseException = ServiceUnavailable("Response Timeout") if reason == _TIMEOUT else exc
-        await self._error_response(error, request_middleware=reason is None)
+        error: BaseException = ServiceUnavailable("Response Timeout") if reason == TIMEOUT else exc
+        await self.answer_error(error, request_middleware=reason is None)
 
-    async def _error_response(self, exc: BaseException, *, request_middleware: bool = True) -> None:
+    def _log_stopped(self) -> None:
+        request = self.request
+        logger.info(
+            f"Request: {request.method if request else '?'} {request.url if request else '?'} "
+            "stopped. Transport is closed."
+        )
+
+    async def answer_error(self, exc: BaseException, *, request_middleware: bool = True) -> None:
         """``Http.error_response``: an error page while one can still be sent,
         else log and abort the connection."""
         request = self.request
@@ -496,15 +432,16 @@ class HTTPCycle:
     async def _next_chunk(self) -> bytes:
         """The next non-empty chunk of the request body; StopAsyncIteration
         at its end (``read()`` and ``async for`` share it)."""
-        self._reading_body = True
+        self.reading_body = True
         while self.request_body:
             if self.request_bytes > self.request_max_size:
                 raise PayloadTooLarge(self.too_large_message)
-            if self._peek is not None:
-                message = await asyncio.shield(self._peek)
-                self._peek = None
+            supervisor = self.supervisor
+            if supervisor is not None and supervisor.peek is not None:
+                message = await asyncio.shield(supervisor.peek)
+                supervisor.peek = None
             else:
-                message = await self._receive()
+                message = await self.asgi_receive()
             try:
                 kind = message["type"]
             except (TypeError, KeyError):
@@ -517,17 +454,17 @@ class HTTPCycle:
                     raise UnexpectedMessage(f"http.request body must be bytes, got {type(body).__name__}")
                 if not message.get("more_body", False):
                     self.request_body = False
-                    if self._stepped:  # else _after_first_step starts it
-                        self._start_watcher()
+                    if self.supervisor is not None:
+                        self.supervisor.start_watcher()
                 if body:
-                    self._last_io = monotonic()
-                    if self._count_body:  # no content-length: count what arrives
+                    self.last_io = monotonic()
+                    if self.count_body:  # no content-length: count what arrives
                         self.request_bytes += len(body)
                         if self.request_bytes > self.request_max_size:
                             raise PayloadTooLarge(self.too_large_message)
                     return body
             elif kind == "http.disconnect":
-                self._mark_disconnected()
+                self.mark_disconnected()
                 raise RequestCancelled()
             else:
                 raise UnexpectedMessage(f"expected 'http.request' or 'http.disconnect' from receive(), got {kind!r}")
@@ -557,73 +494,41 @@ class HTTPCycle:
         return response
 
     async def _send_start(self, data: bytes, end_stream: bool) -> None:
-        """``Http.http1_response_header`` for ASGI."""
+        """``Http.http1_response_header`` for ASGI: the response's framing
+        (``_framing.response_framing``), then its head and first data."""
         res = self.response
         assert res is not None
         if not data and getattr(res, "body", None):
             data, end_stream = res.body, True  # type: ignore[assignment]
-        status = res.status
-        if not isinstance(status, int) or status < 200:
-            raise RuntimeError(f"Invalid response status {status!r}")
         headers = res.headers
-        size = len(data)
-        send: SendFunc | None
+        framing = response_framing(res.status, end_stream, data, headers, self.head_only)
         # content-length of a body sent in one block: added to the head as
         # bytes (Sanic sets it in res.headers, which costs more per request).
         length: int | None = None
-        if status == 204 or status == 304:  # has_message_body (1xx refused above)
-            send = None
-            if data or not end_stream or "content-length" in headers or "transfer-encoding" in headers:
-                data, size, end_stream = b"", 0, True
-                headers.pop("content-length", None)
-                headers.pop("transfer-encoding", None)
-                logger.warning(
-                    f"Message body set in response on {self.request.path}. "  # type: ignore[union-attr]
-                    f"A {status} response may only have headers, no body."
-                )
-        elif self.head_only and "content-length" in headers:
-            send = None
-        elif end_stream:
+        if framing is _WHOLE:
             headers.popall("content-length", None)
-            length = size
-            send = None
-        elif "content-length" in headers:
-            self._bytes_left = int(headers["content-length"]) - size
-            if self._bytes_left < 0:
-                # Http.http1_response_header writes this chunk anyway; under
-                # ASGI nothing has gone out yet, so an error page still can.
-                raise ServerError("Response was bigger than content-length")
-            send = self._send_fixed
+            length = len(data)
+            self.send = None
         else:
-            headers.pop("transfer-encoding", None)  # the server chunks
-            self._chunked = True
-            send = self._send_chunked
+            data, end_stream = self._frame_body(framing, res, data, end_stream)
         if self.head_only:
             data = b""
-            send = self._send_head_ignored
+            self.send = self._send_head_ignored
         runtime = self.runtime
-        if not runtime.keep_alive and self.scope.get("http_version") in ("1.0", "1.1"):
-            # KEEP_ALIVE=False: Sanic's server answers "connection: close" and
-            # closes; HTTP/1 servers (uvicorn, hypercorn) honour the header.
+        if not runtime.keep_alive and has_connection_header(self.scope.get("http_version")):
             headers["connection"] = "close"
-        self.send = send
-
         if runtime.access_log:
             self._log_response(length)
-        # res.processed_headers with lowercased names (_head: the same pairs, cheaper).
+        # res.processed_headers with lowercased names (_processed_headers: the same pairs, cheaper).
         start_headers = (HEAD_ENCODERS.get(res.__class__) or head_encoder(res.__class__))(res)
         if length is not None:
             start_headers.append((b"content-length", b"%d" % length))
-        start: Message = {"type": "http.response.start", "status": status, "headers": start_headers}
+        start: Message = {"type": "http.response.start", "status": res.status, "headers": start_headers}
         if self.trailers is not None or self._disconnected:
-            if self.trailers is not None:
-                start["trailers"] = True
-            await self._asgi_send(start)
-            self.stage = Stage.IDLE if end_stream else Stage.RESPONSE
-            if end_stream or data:
-                await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+            await self._send_head_checked(start, data, end_stream)
             return
-        # The common case, _asgi_send inlined (this runs on every response).
+        # The common case: _asgi_send's work for the two messages in one go
+        # (two calls of it cost 4,000 instructions per request).
         try:
             await self._send(start)
             if end_stream:
@@ -634,16 +539,55 @@ class HTTPCycle:
                 try:
                     await self._send({"type": "http.response.body", "body": data, "more_body": False})
                 finally:
-                    if current is not None and token is not None:
-                        current.reset(token)
+                    if token is not None:
+                        current.reset(token)  # type: ignore[union-attr]
                 return
             self.stage = _RESPONSE
             if data:
                 await self._send({"type": "http.response.body", "body": data, "more_body": True})
         except OSError:
-            self._mark_disconnected()
+            self.mark_disconnected()
             raise RequestCancelled() from None
-        self._last_io = monotonic()
+        self.last_io = monotonic()
+
+    async def _send_head_checked(self, start: Message, data: bytes, end_stream: bool) -> None:
+        """The head and first data through ``_asgi_send``: with trailers
+        declared, or once the client is gone."""
+        if self.trailers is not None:
+            start["trailers"] = True
+        await self._asgi_send(start)
+        self.stage = _IDLE if end_stream else _RESPONSE
+        if end_stream or data:
+            await self._asgi_send({"type": "http.response.body", "body": data, "more_body": not end_stream})
+
+    def _frame_body(
+        self, framing: ResponseFraming, res: BaseHTTPResponse, data: bytes, end_stream: bool
+    ) -> tuple[bytes, bool]:
+        """Set up the sends after the head for a body not sent in one block;
+        the data and end of the first send (a 204/304 drops its body)."""
+        headers = res.headers
+        send: SendFunc | None = None
+        if framing is _STREAMED:
+            headers.pop("transfer-encoding", None)  # the server chunks
+            self._chunked = True
+            send = self._send_chunked
+        elif framing is _FIXED:
+            self._bytes_left = int(headers["content-length"]) - len(data)
+            if self._bytes_left < 0:
+                # Http.http1_response_header writes this chunk anyway; under
+                # ASGI nothing has gone out yet, so an error page still can.
+                raise ServerError("Response was bigger than content-length")
+            send = self._send_fixed
+        elif framing is ResponseFraming.NO_BODY_DROPPED:
+            data, end_stream = b"", True
+            headers.pop("content-length", None)
+            headers.pop("transfer-encoding", None)
+            logger.warning(
+                f"Message body set in response on {self.request.path}. "  # type: ignore[union-attr]
+                f"A {res.status} response may only have headers, no body."
+            )
+        self.send = send
+        return data, end_stream
 
     async def _send_fixed(self, data: bytes, end_stream: bool) -> None:
         bytes_left = self._bytes_left - len(data)
@@ -692,15 +636,15 @@ class HTTPCycle:
             await self._send(message)
         except OSError:
             # ASGI 2.4: send() on a closed connection raises an OSError.
-            self._mark_disconnected()
+            self.mark_disconnected()
             raise RequestCancelled() from None
         finally:
             if current is not None and token is not None:
                 current.reset(token)
-        self._last_io = monotonic()
+        self.last_io = monotonic()
         if self.trailers is not None and message["type"] in _BODY_ENDS and not message.get("more_body"):
             trailers, self.trailers = self.trailers, None
-            headers = [(str(k).lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in trailers.items()]
+            headers = encode_pairs(trailers.items())
             await self._asgi_send({"type": "http.response.trailers", "headers": headers, "more_trailers": False})
 
     async def send_message(self, message: Message) -> None:
@@ -733,49 +677,13 @@ class HTTPCycle:
             self.stage = Stage.IDLE
         await self._asgi_send(message)
 
-    # ------------------------------------------------------------------ #
-    # Disconnects and timeouts
-    # ------------------------------------------------------------------ #
-    def _mark_disconnected(self) -> None:
+    def mark_disconnected(self) -> None:
+        """The client has left (``http.disconnect``, or a send that failed)."""
         self._disconnected = True
         if self.conn_info is not None:
             self.conn_info.lost = True
 
-    def _start_watcher(self) -> None:
-        task = self._task
-        if self._watcher is None and task is not None and not task.done():
-            self._watcher = asyncio.get_running_loop().create_task(self._watch_disconnect())
-
-    async def _watch_disconnect(self) -> None:
-        """After the body: wait for ``http.disconnect`` and cancel the request."""
-        while True:
-            message = await self._receive()
-            if not isinstance(message, Mapping):
-                # A server error, in a task nobody awaits: log it and stop
-                # watching rather than end the task with an exception.
-                error_logger.error(f"{UnexpectedMessage.__name__}: expected 'http.disconnect', got {message!r:.200}")
-                return
-            if message.get("type") == "http.disconnect":
-                break
-        self._mark_disconnected()
-        task = self._task
-        if task is not None and not task.done() and self.stage is not Stage.IDLE:
-            self._cancel_reason = _DISCONNECT
-            task.cancel()
-
-    def _after_first_step(self) -> None:
-        self._stepped = True
-        task = self._task
-        if task is None or task.done():
-            return
-        if not self.request_body:
-            self._start_watcher()
-        elif self._body_unannounced() and not self._reading_body:
-            # (Not once read() has started: two receive() calls must never wait at once.)
-            self._peek = asyncio.get_running_loop().create_task(self._peek_first_message())
-        self._arm_timer()
-
-    def _body_unannounced(self) -> bool:
+    def body_unannounced(self) -> bool:
         """No framing header: a body may follow, or not (HTTP/2 and 3, and
         scopes built by adapters and test clients)."""
         request = self.request
@@ -784,127 +692,11 @@ class HTTPCycle:
         headers = request.headers
         return "content-length" not in headers and "transfer-encoding" not in headers
 
-    async def _peek_first_message(self) -> Message:
-        """Without framing headers (HTTP/2 and 3, adapters' scopes) whether a
-        body follows shows only in the first ``http.request`` (END_STREAM).  Read it ahead for ``read()``: if the
-        request has no body after all, the disconnect watcher can start now
-        (else a streaming handler that never reads the body, an SSE stream,
-        would never learn that its client left)."""
-        message = await self._receive()
-        kind = message.get("type")
-        if kind == "http.request" and not message.get("more_body", False) and not message.get("body"):
-            self.request_body = False
-            self._start_watcher()
-        elif kind == "http.disconnect":
-            self._mark_disconnected()
-            task = self._task
-            if task is not None and not task.done() and self.stage is not Stage.IDLE:
-                self._cancel_reason = _DISCONNECT
-                task.cancel()
-        return message
-
-    def _arm_timer(self) -> None:
-        """Start the RESPONSE_TIMEOUT idle timer, counting from ``_last_io``."""
-        timeout = self.runtime.response_timeout
-        if timeout and timeout > 0:
-            delay = max(0.0, timeout - (monotonic() - self._last_io))
-            self._timer = asyncio.get_running_loop().call_later(delay, self._check_timeout)
-
-    def _check_timeout(self) -> None:
-        self._timer = None
-        task = self._task
-        if task is None or task.done() or self.stage is Stage.IDLE:
-            return
-        timeout = self.runtime.response_timeout
-        idle = monotonic() - self._last_io
-        if idle < timeout:
-            self._timer = asyncio.get_running_loop().call_later(timeout - idle, self._check_timeout)
-            return
-        logger.debug("Response Timeout. Closing connection.")
-        self._cancel_reason = _TIMEOUT
-        task.cancel()
-
-    def _stop_helpers(self) -> None:
-        """The request is over: stop the timer, the watcher and a read-ahead."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        watcher = self._watcher
-        if watcher is not None:
-            self._watcher = None
-            if not watcher.done():
-                watcher.cancel()
-        peek, self._peek = self._peek, None
-        if peek is not None and not peek.done():
-            peek.cancel()
-
-    # ------------------------------------------------------------------ #
-    # Access log, as sanic.http.Http.log_response / HttpProtocol.log_disconnect
-    # ------------------------------------------------------------------ #
     def _log_response(self, length: int | None = None) -> None:
         req, res = self.request, self.response
         assert req is not None
         assert res is not None
-        if self._chunked:
-            byte: Any = "chunked"
-        else:
-            byte = res.headers.get("content-length", 0) if length is None else length
-        extra = {
-            "status": getattr(res, "status", 0),
-            "byte": byte,
-            "host": self._host_for_log(req),
-            "request": f"{req.method} {req.url}",
-            "duration": f" {1000 * (perf_counter() - self._perft0):.1f}ms" if self._perft0 is not None else "",
-        }
-        access_logger.info("", extra=extra)
-
-    def _log_disconnect(self) -> None:
-        req, res = self.request, self.response
-        extra = {
-            "status": res.status if res else str(self.stage),
-            "byte": "DISCONNECTED",
-            "host": self._host_for_log(req) if req else f"{id(self):X}"[-5:-1] + "unx",
-            "request": f"{req.method} {req.url}" if req else "nil",
-            "duration": "",
-        }
-        access_logger.info("", extra=extra)
-
-    def _host_for_log(self, req: Request) -> str:
-        ip = req.remote_addr or req.ip  # Request.client_ip (23.6+) is this
-        return f"{ip}:{req.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
-
-
-# Task.uncancel() (3.11+) lets a handler run inline in the server's task.
-_INLINE = sys.version_info >= (3, 11)
-
-
-@types.coroutine
-def _resume(coro: Coroutine[Any, Any, None], yielded: Any) -> Generator[Any, Any, None]:
-    """Await ``coro`` from where a step taken by hand (``coro.send(None)``,
-    which returned ``yielded``) left it: what ``await coro`` would have done
-    from the start.  What the task throws in (a cancellation) goes into
-    ``coro``."""
-    while True:
-        try:
-            yield yielded
-        except BaseException as exc:
-            try:
-                yielded = coro.throw(exc)
-            except StopIteration:
-                return
-        else:
-            yield from coro
-            return
-
-
-def _really_cancelled(task: asyncio.Task[Any] | None) -> bool:
-    """Was the handler task cancelled (our caller was cancelled by the
-    server), rather than a handler raising CancelledError itself?  Only
-    knowable on Python 3.11+; before that Sanic's own rule applies (treat it
-    as the handler's error)."""
-    if task is None or sys.version_info < (3, 11):
-        return False
-    return task.cancelling() > 0
+        log_response(req, res, self, chunked=self._chunked, length=length, started=self.started)
 
 
 def _describe(scope: Scope) -> str:

@@ -50,18 +50,29 @@ import asyncio
 import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sanic.log import error_logger, logger
 
 from ._exceptions import ConfigurationError, LifespanFailure
+from ._headers import encode_pairs
 from ._scope import route_path
 
 if TYPE_CHECKING:
-    from ._runtime import AppRuntime
     from ._types import ASGIApplication, Message, Receive, SanicApp, Scope, Send
 
 __all__ = ["MountLifespans", "MountPoint", "MountTable", "MountedLifespan"]
+
+
+class _Requests(Protocol):
+    """What a mount uses of the app's runtime (``AppRuntime``): the lifespan
+    state to copy into the scope, and the in-flight count for draining."""
+
+    lifespan_state: dict[str, Any]
+
+    def request_started(self) -> None: ...
+    def request_finished(self) -> None: ...
+
 
 _LIFESPAN_ASGI = {"version": "3.0", "spec_version": "2.0"}
 
@@ -125,7 +136,7 @@ class MountTable:
                 return point, child
         return None
 
-    async def dispatch(self, runtime: AppRuntime, scope: Scope, receive: Receive, send: Send) -> bool:
+    async def dispatch(self, runtime: _Requests, scope: Scope, receive: Receive, send: Send) -> bool:
         """Serve the scope with a mounted app if one matches; False if none does."""
         found = self.match(scope)
         if found is None:
@@ -176,10 +187,7 @@ async def _serve_http(app: ASGIApplication, scope: Scope, receive: Receive, send
         status = getattr(exc, "status_code", None)
         if started or not isinstance(status, int) or isinstance(status, bool) or not hasattr(exc, "detail"):
             raise
-        headers = [
-            (str(k).lower().encode("latin-1"), str(v).encode("latin-1"))
-            for k, v in (getattr(exc, "headers", None) or {}).items()
-        ]
+        headers = encode_pairs((getattr(exc, "headers", None) or {}).items())
         body = b"" if status in (204, 304) else str(exc.detail).encode("utf-8")
         if body:
             headers += [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]

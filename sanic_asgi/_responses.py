@@ -60,7 +60,8 @@ from sanic.exceptions import SanicException, ServerError
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from ._generations._names import ResponseStream, has_message_body
-from ._head import response_head
+from ._generations._processed_headers import response_head
+from ._headers import encode_pairs
 from ._types import ASGIApplication, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -135,10 +136,7 @@ class ASGIResponse(BaseHTTPResponse):
     @property
     def processed_headers(self) -> Any:
         # No content-type default: the ASGI object decides its own headers.
-        return (
-            (str(name).encode("latin-1"), str(value).encode("utf-8", "surrogateescape"))
-            for name, value in self.headers.items()
-        )
+        return iter(encode_pairs(self.headers.items()))
 
     async def send(self, data: Any = None, end_stream: bool | None = None) -> None:
         if self._sent:
@@ -249,8 +247,7 @@ def _header_pairs(response: BaseHTTPResponse | ResponseStream) -> list[tuple[byt
     if isinstance(response, ResponseStream):
         if has_message_body(response.status) and response.content_type:
             response.headers.setdefault("content-type", response.content_type)
-        items = response.headers.items()
-        return [(str(n).lower().encode("latin-1"), str(v).encode("utf-8", "surrogateescape")) for n, v in items]
+        return encode_pairs(response.headers.items())
     return response_head(response)
 
 

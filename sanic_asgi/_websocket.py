@@ -50,7 +50,7 @@ from ._generations._names import (
     WebsocketClosed,
     websockets_logger,
 )
-from ._head import response_head
+from ._generations._processed_headers import response_head
 from ._request import prefixed_request_class
 from ._request_head import RequestHead, delivered_target, head_size
 from ._scope import headers_from_scope, target_from_scope

@@ -13,9 +13,12 @@ class Generation:
     """What the adapter needs from Sanic's internals; one subclass per line."""
 
     name = "base"
-    # The cycle classes ASGIApp builds per scope; None: the current ones
-    # (sanic_asgi._http.HTTPCycle, sanic_asgi._websocket.WebSocketCycle).
-    http_cycle: Any = None
+    # Does Sanic hand the response to callbacks (handle_request(request,
+    # write_callback, stream_callback), before 21.3)?  Then the HTTP cycle is
+    # sanic_asgi._http_legacy's (http_cycle_class).
+    response_callbacks = False
+    # The websocket cycle class ASGIApp builds per scope; None: the current
+    # one (sanic_asgi._websocket.WebSocketCycle).
     websocket_cycle: Any = None
     # Can handler calls be wrapped (sync_handlers="thread", ASGI responses)?
     # Sanic's handle_request takes the handler from self.router.get() from

@@ -156,14 +156,14 @@ def test_generation_is_detected() -> None:
 
 
 def test_response_head_shortcut() -> None:
-    """Sanic's processed_headers has one of the shapes sanic_asgi._head
+    """Sanic's processed_headers has one of the shapes sanic_asgi._generations._processed_headers
     encodes itself on every release that has the property (21.3 on: a
     release that changes it would silently lose the shortcut); older
     releases build their head in the legacy cycle."""
     from sanic import response
     from sanic.response import HTTPResponse
 
-    from sanic_asgi._head import _sanics, head_encoder, response_head
+    from sanic_asgi._generations._processed_headers import _sanics, head_encoder, response_head
 
     encoder = head_encoder(HTTPResponse)
     if not hasattr(HTTPResponse, "processed_headers"):  # 18.12 - 20.12: the legacy cycle writes its own head

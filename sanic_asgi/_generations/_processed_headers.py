@@ -1,9 +1,13 @@
-"""A Sanic response's headers as the ``headers`` of ``http.response.start``.
+"""A Sanic response's headers as the ``headers`` of ``http.response.start``
+(``response_head``): per-release knowledge of ``processed_headers``.
 
 Sanic's own server writes ``BaseHTTPResponse.processed_headers`` into the
 response head: it adds the ``content-type`` default to a response that has a
 body, then encodes every header, name as ASCII and value (``f"{value}"``)
-with ``surrogateescape``.  ASGI wants the same pairs with lowercased names.
+with ``surrogateescape``.  ASGI wants the same pairs with lowercased names:
+the codec of ``sanic_asgi._headers``, written out in the two encoders below
+because every response runs them (a call per pair cost 3,000 instructions
+per JSON request; ``tests/unit/test_headers.py`` checks that they agree).
 
 The property is a generator, and Sanic 25.12 runs each name and each value
 through ``str.translate`` with a deletion table (``\\r``, ``\\n``, NUL) in a
@@ -20,7 +24,7 @@ names and string constants the property's code uses.  A response class that
 overrides the property (or the sanitiser), a shape not known here, and the
 304/412 answers of the first shape get Sanic's own property, so a release
 that changes it is served correctly, only without the shortcut.
-``tests/unit/test_head.py`` compares both for every shape it can see, and
+``tests/unit/test_processed_headers.py`` compares both for every shape it can see, and
 the legacy matrix checks that each line from 21.12 on is recognised.
 """
 
@@ -31,12 +35,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sanic.response import BaseHTTPResponse
 
+from .._headers import HeadPairs
+
 if TYPE_CHECKING:
     from sanic.response import HTTPResponse
 
 __all__ = ["HEAD_ENCODERS", "head_encoder", "response_head"]
 
-HeadPairs = list[tuple[bytes, bytes]]
 Encoder = Callable[[Any], HeadPairs]
 
 

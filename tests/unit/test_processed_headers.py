@@ -1,4 +1,4 @@
-"""The response head (``sanic_asgi._head``): the same pairs as Sanic's
+"""The response head (``sanic_asgi._generations._processed_headers``): the same pairs as Sanic's
 ``processed_headers``, names lowercased, for every response the shortcut
 takes, and Sanic's own property for every response it does not."""
 
@@ -11,9 +11,9 @@ import pytest
 from sanic.helpers import has_message_body
 from sanic.response import BaseHTTPResponse, HTTPResponse, empty, json, raw, redirect, text
 
-from sanic_asgi import _head
+from sanic_asgi._generations import _processed_headers as _head
 from sanic_asgi._generations import sanic_version_tuple
-from sanic_asgi._head import head_encoder, response_head
+from sanic_asgi._generations._processed_headers import head_encoder, response_head
 
 pytestmark = pytest.mark.timeout(10)
 
