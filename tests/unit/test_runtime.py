@@ -13,7 +13,8 @@ import pytest
 from sanic import Request, Sanic, response
 
 from sanic_asgi import ASGIApp, ConfigurationError
-from sanic_asgi._runtime import AppRuntime, RuntimeState, _on_websocket_handler_exception
+from sanic_asgi._runtime import AppRuntime, RuntimeState
+from sanic_asgi._signals import _on_websocket_handler_exception
 from tests.asgi_driver import FakeServer, wait_for
 
 pytestmark = pytest.mark.timeout(20)
