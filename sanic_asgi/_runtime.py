@@ -65,7 +65,7 @@ import os
 import sys
 import weakref
 from collections.abc import Awaitable, Coroutine, Sequence
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from sanic.log import error_logger, logger
 
@@ -78,7 +78,6 @@ if TYPE_CHECKING:
 
     from sanic import Request
 
-    from ._mounts import MountLifespans
     from ._types import SanicApp
 
 __all__ = ["AppRuntime", "RuntimeState", "SignalHandler", "served_by"]
@@ -87,6 +86,14 @@ log = logging.getLogger("sanic_asgi")
 
 # A handler on one of Sanic's signals: called with the signal's context.
 SignalHandler = Callable[..., Coroutine[Any, Any, None]]
+
+
+class MountedLifespans(Protocol):
+    """The lifespans of the ASGI apps mounted beside Sanic (``_mounts.MountLifespans``)."""
+
+    async def startup(self, state: dict[str, Any]) -> None: ...
+
+    async def shutdown(self) -> None: ...
 
 
 class RuntimeState(enum.Enum):
@@ -144,7 +151,7 @@ class AppRuntime:
         self.asgi_response_hint_given = False
         # The lifespans of ASGI apps mounted beside Sanic (sanic_asgi._mounts):
         # started before the listeners, shut down after them.
-        self.mounts: MountLifespans | None = None
+        self.mounts: MountedLifespans | None = None
         self.refresh_settings()
 
     # -- settings -------------------------------------------------------
