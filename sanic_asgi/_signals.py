@@ -13,7 +13,7 @@ from sanic.exceptions import ServerError
 
 from ._http import HTTPCycle, Stage
 from ._runtime import log
-from ._websocket import WebSocketConnection, handler_failed
+from ._websocket import WebSocketConnection
 
 if TYPE_CHECKING:
     from ._runtime import SignalHandler
@@ -26,7 +26,7 @@ async def _on_websocket_handler_exception(**context: Any) -> None:
     connection so that the close carries 1011 (internal error)."""
     websocket = context.get("websocket")
     if isinstance(websocket, WebSocketConnection):
-        handler_failed(websocket)
+        websocket.handler_failed()
 
 
 async def _on_http_exception(**context: Any) -> None:

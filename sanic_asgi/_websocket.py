@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from ._runtime import AppRuntime
     from ._types import Message, Receive, Scope, Send
 
-__all__ = ["WebSocketConnection", "WebSocketCycle", "WebSocketState", "handler_failed"]
+__all__ = ["WebSocketConnection", "WebSocketCycle", "WebSocketState", "log_websocket_access"]
 
 Data = Union[str, bytes]
 
@@ -134,7 +134,7 @@ class WebSocketConnection:
         self._offered = list(offered)  # the scope's "subprotocols"
         self._request = request
         self._max_size = max_size  # WEBSOCKET_MAX_SIZE
-        self._access_log = access_log
+        self._access_log = access_log and WEBSOCKET_ACCESS_LOG
         self._accepted = accepted
         self._state = _CONNECTING
         # end_connection()/fail_connection(): the close the cycle sends once
@@ -153,12 +153,12 @@ class WebSocketConnection:
         self.close_reason: str = ""
         self._closed: asyncio.Event | None = None  # made by wait_for_connection_lost
         self._failed_with: int | None = None
-        # Access log (Sanic's WebSocketProtocol.log_websocket): noted at the
-        # handshake; who closed first decides the CLOSE line.
+        # Access log (Sanic's WebSocketProtocol.log_websocket): the URL and
+        # peer noted at the handshake ("": no log); who closed first decides
+        # the CLOSE line.
         self._log_url = ""
         self._log_peer = ""
         self._closed_by_peer: bool | None = None
-        self._close_logged = False
 
     # -- handshake -------------------------------------------------------
     async def accept(self, subprotocols: Sequence[str] | None = None) -> None:
@@ -180,11 +180,11 @@ class WebSocketConnection:
         # Before Sanic 24.x its server neither logged websockets nor read the
         # URL here, so a handler could still change the forwarded headers.
         request = self._request
-        if request is not None and WEBSOCKET_ACCESS_LOG:
+        if request is not None and self._access_log:
             self._log_url = request.url
             ip = request.remote_addr or request.ip  # Request.client_ip (23.6+) is this
             self._log_peer = f"{ip}:{request.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
-        self._log_access("OPEN")
+            log_websocket_access("OPEN", self._log_url, self._log_peer)
 
     @property
     def subprotocol(self) -> str | None:
@@ -412,25 +412,10 @@ class WebSocketConnection:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
-        self._log_access("CLOSE")
-
-    def _log_access(self, event: str) -> None:
-        if not self._log_url or not self._access_log:
-            return
-        if event == "CLOSE":
-            if self._close_logged:
-                return
-            self._close_logged = True
+        if self._log_url:
             log_websocket_access(
-                event, self._log_url, self._log_peer, (self.close_code, self.close_reason, self._closed_by_peer)
+                "CLOSE", self._log_url, self._log_peer, (self.close_code, self.close_reason, self._closed_by_peer)
             )
-        else:
-            log_websocket_access(event, self._log_url, self._log_peer)
-
-
-def handler_failed(websocket: WebSocketConnection) -> None:
-    """Sanic's ``websocket.handler.exception`` signal: see ``WebSocketConnection.handler_failed``."""
-    websocket.handler_failed()
 
 
 def log_websocket_access(

@@ -449,9 +449,9 @@ class Sanic18(Generation):
             returned.append(response)
 
         await app.handle_request(request, returned.append, stream_callback)  # type: ignore[call-arg]
-        if not returned:
+        response = returned[-1] if returned else None
+        if response is None:  # a websocket route returns None, and Sanic writes that too
             return None
-        response = returned[-1]
         body = b"" if isinstance(response, ResponseStream) else (response.body or b"")
         return response.status, body, response_headers(response, None)
 
