@@ -144,7 +144,10 @@ class ASGIApp:
             # The common case needs nothing but its cycle: no middleware, no
             # mounts, served with the server's lifespan state (benchmarks.guard
             # counts the coroutine this saves on every request).
-            cycle = self._cycles.get(scope.get("type"))
+            try:
+                cycle = self._cycles.get(scope.get("type"))
+            except TypeError:  # an unhashable "type": _dispatch says what arrived
+                cycle = None
             if cycle is not None:
                 await cycle(runtime, scope, receive, send).run()
                 return
@@ -156,7 +159,7 @@ class ASGIApp:
             kind = scope["type"]
         except (TypeError, KeyError):
             raise MalformedScope(f"expected a scope mapping with a 'type' key, got {scope!r:.200}") from None
-        cycle = self._cycles.get(kind)
+        cycle = self._cycles.get(kind) if isinstance(kind, str) else None
         if cycle is None:
             if kind != "lifespan":
                 raise UnsupportedScope(

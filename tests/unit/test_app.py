@@ -85,11 +85,16 @@ async def _noop_send(message: Any) -> None:
     raise AssertionError(f"send() must not be called: {message!r}")
 
 
-@pytest.mark.parametrize("kind", ["webtransport", "HTTP", "", None])
-async def test_unsupported_scope_type(server: FakeServer, kind: Any) -> None:
+@pytest.mark.parametrize("kind", ["webtransport", "HTTP", "", None, ["http"], {"http": 1}])
+@pytest.mark.parametrize("started", [False, True], ids=["stopped", "started"])
+async def test_unsupported_scope_type(server: FakeServer, kind: Any, started: bool) -> None:
+    # Started with the server's state, a scope takes the direct path to its cycle.
+    life = await server.startup(state={}) if started else None
     with pytest.raises(UnsupportedScope, match="'http', 'websocket' and 'lifespan'") as info:
         await server.asgi({"type": kind}, _noop_receive, _noop_send)
     assert repr(kind) in str(info.value)
+    if life is not None:
+        await server.shutdown(life)
 
 
 @pytest.mark.parametrize("scope", [{}, {"method": "GET", "path": "/"}, None, "http", 42])
