@@ -14,7 +14,8 @@ from ._lifespan import LifespanCycle
 from ._middleware import build_middleware_stack
 from ._mounts import MountLifespans, MountTable
 from ._responses import wrap_asgi_responses
-from ._runtime import AppRuntime, RuntimeState
+from ._runtime import AppRuntime, RuntimeState, served_by
+from ._signals import SIGNALS
 from ._websocket import WebSocketCycle
 
 if TYPE_CHECKING:
@@ -30,10 +31,7 @@ LifespanMode = Literal["auto", "on", "off"]
 _LIFESPAN_MODES = ("auto", "on", "off")
 SyncHandlersMode = Literal["loop", "thread"]
 _SYNC_HANDLERS_MODES = ("loop", "thread")
-
-# id(app) -> (app, runtime): Sanic apps cannot be weakly referenced, so the
-# app is kept beside its runtime and compared by identity on lookup.
-_RUNTIMES: dict[int, tuple[Any, AppRuntime]] = {}
+_STARTED = RuntimeState.STARTED
 
 
 class ASGIApp:
@@ -109,11 +107,15 @@ class ASGIApp:
         self.mounts = MountTable(mounts)
         self.app = app
         self.lifespan: LifespanMode = lifespan
-        self.runtime = AppRuntime(app, graceful_shutdown_timeout=graceful_shutdown_timeout, sync_handlers=sync_handlers)
-        # The per-scope cycle classes: the current ones, or those of an older
-        # Sanic generation (sanic_asgi._generations), picked once, here.
-        self._http_cycle: type[HTTPCycle] = http_cycle_class(self.runtime.generation)
-        self._websocket_cycle: type[WebSocketCycle] = self.runtime.generation.websocket_cycle or WebSocketCycle
+        self.runtime = AppRuntime(
+            app, graceful_shutdown_timeout=graceful_shutdown_timeout, sync_handlers=sync_handlers, signals=SIGNALS
+        )
+        # The cycle class per scope type: the current ones, or those of an
+        # older Sanic generation (sanic_asgi._generations), picked once, here.
+        self._cycles: dict[object, type[HTTPCycle | WebSocketCycle]] = {
+            "http": http_cycle_class(self.runtime.generation),
+            "websocket": WebSocketCycle,
+        }
         if asgi_responses:
             self.runtime.handler_wrappers.append(wrap_asgi_responses)
             self.runtime.asgi_responses = True
@@ -122,7 +124,6 @@ class ASGIApp:
         # Last: a middleware factory may look at the app it wraps.
         self._stack: ASGIApplication = build_middleware_stack(self._dispatch, middleware)
         self._direct = middleware is None and not self.mounts
-        _RUNTIMES[id(app)] = (app, self.runtime)
 
     def __repr__(self) -> str:
         return f"ASGIApp({self.app.name!r}, lifespan={self.lifespan!r})"
@@ -138,18 +139,19 @@ class ASGIApp:
         return self.runtime.lifespan_state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # The common case in one coroutine instead of two (this runs on every
-        # request): no middleware, no mounts, an http request while serving.
         runtime = self.runtime
-        if (
-            self._direct
-            and runtime.serving
-            and runtime.server_state
-            and scope.__class__ is dict
-            and scope.get("type") == "http"
-        ):
-            await self._http_cycle(runtime, scope, receive, send).run()
-            return
+        if self._direct and runtime.state is _STARTED and runtime.server_state is not None and scope.__class__ is dict:
+            # The common case needs nothing but its cycle: no middleware, no
+            # mounts, served with the server's lifespan state.  Skipping
+            # _dispatch's coroutine saves ~3.3k instructions per request
+            # (benchmarks.guard, json: 233.5k -> 230.2k, 2026-12-03).
+            try:
+                cycle = self._cycles.get(scope.get("type"))
+            except TypeError:  # an unhashable "type": _dispatch says what arrived
+                cycle = None
+            if cycle is not None:
+                await cycle(runtime, scope, receive, send).run()
+                return
         await self._stack(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -158,35 +160,30 @@ class ASGIApp:
             kind = scope["type"]
         except (TypeError, KeyError):
             raise MalformedScope(f"expected a scope mapping with a 'type' key, got {scope!r:.200}") from None
-        if kind == "http":
-            if not self.runtime.serving and not await self._start_for_request(send):
-                return
-            if not self.runtime.server_state:
-                _share_state(scope, self.runtime.lifespan_state)
-            if self.mounts and await self.mounts.dispatch(self.runtime, scope, receive, send):
-                return
-            await self._http_cycle(self.runtime, scope, receive, send).run()
-        elif kind == "websocket":
-            if not self.runtime.serving and not await self._start_for_request(send, ws=True):
-                return
-            if not self.runtime.server_state:
-                _share_state(scope, self.runtime.lifespan_state)
-            if self.mounts and await self.mounts.dispatch(self.runtime, scope, receive, send):
-                return
-            await self._websocket_cycle(self.runtime, scope, receive, send).run()
-        elif kind == "lifespan":
-            if self.lifespan == "off":
-                # Returning without a message: servers carry on without
-                # lifespan (uvicorn, hypercorn); we start lazily instead.
-                return
-            await LifespanCycle(self.runtime, scope, receive, send).run()
-        else:
-            raise UnsupportedScope(f"sanic-asgi serves 'http', 'websocket' and 'lifespan' scopes; got type {kind!r}")
+        cycle = self._cycles.get(kind) if isinstance(kind, str) else None
+        if cycle is None:
+            if kind != "lifespan":
+                raise UnsupportedScope(
+                    f"sanic-asgi serves 'http', 'websocket' and 'lifespan' scopes; got type {kind!r}"
+                )
+            if self.lifespan != "off":
+                await LifespanCycle(self.runtime, scope, receive, send).run()
+            # lifespan="off": returning without a message, servers carry on
+            # without lifespan (uvicorn, hypercorn); we start lazily instead.
+            return
+        runtime = self.runtime
+        if not runtime.serving and not await self._start_for_request(send, ws=kind == "websocket"):
+            return
+        if runtime.server_state is None:
+            _share_state(scope, runtime.lifespan_state)
+        if self.mounts and await self.mounts.dispatch(runtime, scope, receive, send):
+            return
+        await cycle(runtime, scope, receive, send).run()
 
     async def _start_for_request(self, send: Send, ws: bool = False) -> bool:
         """Start the app for a server without lifespan; answer 503 if we cannot."""
         state = self.runtime.state
-        if state is RuntimeState.STOPPING or (state is RuntimeState.STARTING and not self.runtime.starting_lazily):
+        if state is RuntimeState.STOPPING or state is RuntimeState.STARTING:
             # Lifespan startup has not finished, or shutdown has drained:
             # the app cannot serve now (Sanic's server is not listening then).
             await _refuse(send, ws)
@@ -253,10 +250,9 @@ def lifespan_state(source: Request | SanicApp) -> dict[str, Any]:
     from sanic import Sanic
 
     if isinstance(source, Sanic):
-        entry = _RUNTIMES.get(id(source))
-        if entry is None or entry[0] is not source:
-            return _own_state(source)
-        return entry[1].lifespan_state
+        # The runtime serving the app now: the ASGIApp whose listeners run.
+        serving = served_by(source)
+        return _own_state(source) if serving is None else serving.lifespan_state
     transport = getattr(source, "transport", None)
     scope = getattr(transport, "scope", None)
     runtime = getattr(transport, "runtime", None)

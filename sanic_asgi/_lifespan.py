@@ -48,8 +48,7 @@ class LifespanCycle:
         # the one listeners and handlers see (sanic_asgi.lifespan_state).
         state = self.scope.get("state")
         if isinstance(state, dict):
-            self.runtime.lifespan_state = state
-            self.runtime.server_state = True
+            self.runtime.adopt_server_state(state)
         while self.state not in (LifespanState.STOPPED, LifespanState.FAILED):
             message = await self.receive()
             kind = message.get("type") if isinstance(message, dict) else None

@@ -68,7 +68,8 @@ class _Requests(Protocol):
     """What a mount uses of the app's runtime (``AppRuntime``): the lifespan
     state to copy into the scope, and the in-flight count for draining."""
 
-    lifespan_state: dict[str, Any]
+    @property
+    def lifespan_state(self) -> dict[str, Any]: ...
 
     def request_started(self) -> None: ...
     def request_finished(self) -> None: ...

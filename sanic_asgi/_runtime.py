@@ -1,4 +1,4 @@
-"""The running state of one Sanic app behind one ``ASGIApp``.
+r"""The running state of one Sanic app behind one ``ASGIApp``.
 
 Theory of operation
 -------------------
@@ -34,6 +34,25 @@ ASGI apps mounted beside Sanic (``ASGIApp(mounts=...)``, ``_mounts``) have
 their lifespans run around that sequence: started before
 ``main_process_start``, shut down after ``main_process_stop``; a mounted
 app's startup failure is a startup failure of the whole.
+
+The runtime's state is one ``RuntimeState``::
+
+    STOPPED --start()--------------> STARTING ----------+--listeners ok--> STARTED --stop()--> DRAINING
+       \--ensure_started()--> STARTING_LAZILY ---------/                  (serving)           (serving)
+                                   |                                                             |
+                                   +--a listener raised--> FAILED --stop()--> STOPPED            | drained
+                                                                                                 v
+                                                           STOPPED <-- after_server_stop <-- STOPPING
+
+Requests are served in STARTED and DRAINING (``serving``): on Sanic's server
+open connections finish their work while shutdown drains them.  A request
+that arrives in STOPPED or FAILED starts the app lazily; in STARTING (a
+lifespan startup under way) or STOPPING it is refused (``_app``).
+
+Where the lifespan state dict comes from is not part of that state: it is
+``server_state``, the dict of the server's lifespan scope (ASGI spec 2.3;
+the server copies it into every request scope), or None when the server
+gave none (lazy start), and then each request scope gets a copy of ours.
 """
 
 from __future__ import annotations
@@ -43,10 +62,11 @@ import enum
 import logging
 import multiprocessing
 import os
-from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any, Callable
+import sys
+import weakref
+from collections.abc import Awaitable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from sanic.exceptions import ServerError
 from sanic.log import error_logger, logger
 
 from ._exceptions import ConfigurationError
@@ -58,20 +78,37 @@ if TYPE_CHECKING:
 
     from sanic import Request
 
-    from ._mounts import MountLifespans
     from ._types import SanicApp
 
-__all__ = ["AppRuntime", "RuntimeState"]
+__all__ = ["AppRuntime", "RuntimeState", "SignalHandler", "served_by"]
 
 log = logging.getLogger("sanic_asgi")
 
+# A handler on one of Sanic's signals: called with the signal's context.
+SignalHandler = Callable[..., Coroutine[Any, Any, None]]
+
+
+class MountedLifespans(Protocol):
+    """The lifespans of the ASGI apps mounted beside Sanic (``_mounts.MountLifespans``)."""
+
+    async def startup(self, state: dict[str, Any]) -> None: ...
+
+    async def shutdown(self) -> None: ...
+
 
 class RuntimeState(enum.Enum):
+    """One app's lifecycle behind one ``ASGIApp`` (the diagram above)."""
+
     STOPPED = "stopped"
-    STARTING = "starting"
+    STARTING = "starting"  # on lifespan.startup
+    STARTING_LAZILY = "starting lazily"  # before the first request (no lifespan startup seen)
     STARTED = "started"
-    STOPPING = "stopping"
-    FAILED = "failed"
+    DRAINING = "draining"  # stop() runs; requests in flight finish, new ones are still served
+    STOPPING = "stopping"  # drained: after_server_stop and the rest
+    FAILED = "failed"  # a startup listener raised (startup_error)
+
+
+_STARTED, _DRAINING = RuntimeState.STARTED, RuntimeState.DRAINING
 
 
 class AppRuntime:
@@ -83,6 +120,7 @@ class AppRuntime:
         *,
         graceful_shutdown_timeout: float | None = None,
         sync_handlers: str = "loop",
+        signals: Sequence[tuple[str, SignalHandler]] = (),
     ) -> None:
         self.app = app
         self.generation: Generation = detect(app)
@@ -92,20 +130,17 @@ class AppRuntime:
         self._asgi_flag = False
         self._graceful_override = graceful_shutdown_timeout
         self._start_lock: asyncio.Lock | None = None
-        self.starting_lazily = False
         self._startup_error: BaseException | None = None
-        # Shared with every request scope when the server has no lifespan
-        # state of its own (lazy start).
-        self.lifespan_state: dict[str, Any] = {}
-        # True when lifespan_state is the server's own dict (lifespan scope
-        # "state"), which the server copies into request scopes itself.
-        self.server_state = False
+        # The signal handlers attached at start (sanic_asgi._signals).
+        self._signals = tuple(signals)
+        # The lifespan scope's "state" dict, which the server copies into
+        # every request scope itself; None: the server gave none, so requests
+        # get a copy of _own_state (sanic_asgi._app._share_state).
+        self.server_state: dict[str, Any] | None = None
+        self._own_state: dict[str, Any] = {}
         self.inflight = 0
+        # Set while DRAINING waits for requests in flight (request_finished).
         self.drained: asyncio.Event | None = None
-        # True from the end of startup until the end of the shutdown drain:
-        # requests arriving while shutdown drains are still served, as on
-        # Sanic's server, where open connections finish their work.
-        self.serving = False
         # How route handlers are called while served (sanic_asgi._handlers):
         # through these wrappers, without replacing any route's handler.
         self.handler_wrappers: list[Wrapper] = [run_in_thread] if sync_handlers == "thread" else []
@@ -116,7 +151,7 @@ class AppRuntime:
         self.asgi_response_hint_given = False
         # The lifespans of ASGI apps mounted beside Sanic (sanic_asgi._mounts):
         # started before the listeners, shut down after them.
-        self.mounts: MountLifespans | None = None
+        self.mounts: MountedLifespans | None = None
         self.refresh_settings()
 
     # -- settings -------------------------------------------------------
@@ -140,12 +175,10 @@ class AppRuntime:
         self.request_max_size: float = config.REQUEST_MAX_SIZE
         # Sanic's server refuses a request head of head_max_size bytes or more (sanic_asgi._request_head).
         self.head_max_size, self.head_too_large = self.generation.head_limit(config)
-        self.request_timeout: float = config.REQUEST_TIMEOUT
+        # REQUEST_TIMEOUT and the WEBSOCKET_PING_* settings are the ASGI
+        # server's to apply (sanic-asgi run maps them, sanic_asgi._cli).
         self.response_timeout: float = config.RESPONSE_TIMEOUT
         self.websocket_max_size: int | None = config.WEBSOCKET_MAX_SIZE
-        # Sanic 18.12 has no ping settings (its config raises AttributeError).
-        self.websocket_ping_interval: float | None = getattr(config, "WEBSOCKET_PING_INTERVAL", None)
-        self.websocket_ping_timeout: float | None = getattr(config, "WEBSOCKET_PING_TIMEOUT", None)
 
     @property
     def graceful_shutdown_timeout(self) -> float:
@@ -153,17 +186,37 @@ class AppRuntime:
             return self._graceful_override
         return float(self.app.config.GRACEFUL_SHUTDOWN_TIMEOUT)
 
-    def _is_started(self) -> bool:
-        return self.state is RuntimeState.STARTED
+    # -- what the state means ---------------------------------------------
+    @property
+    def serving(self) -> bool:
+        """Are requests served now (STARTED, or DRAINING during shutdown)?"""
+        state = self.state
+        return state is _STARTED or state is _DRAINING
+
+    @property
+    def startup_error(self) -> BaseException | None:
+        """What the last failed ``start()`` raised (None after a good start)."""
+        return self._startup_error
+
+    @property
+    def lifespan_state(self) -> dict[str, Any]:
+        """The dict listeners and requests share: the server's, else ours."""
+        state = self.server_state
+        return self._own_state if state is None else state
+
+    def adopt_server_state(self, state: dict[str, Any]) -> None:
+        """Use the lifespan scope's ``state`` dict (the server copies it into
+        every request scope) as the app's lifespan state."""
+        self.server_state = state
 
     # -- start / stop -----------------------------------------------------
-    async def start(self) -> None:
+    async def start(self, *, lazily: bool = False) -> None:
         """Run Sanic's startup sequence; raises what a listener raised."""
-        if self.state is RuntimeState.STARTED:
+        if self.state is _STARTED:
             return
         app, gen = self.app, self.generation
         _claim(app, self)
-        self.state = RuntimeState.STARTING
+        self.state = RuntimeState.STARTING_LAZILY if lazily else RuntimeState.STARTING
         try:
             if self.mounts is not None:
                 await self.mounts.startup(self.lifespan_state)
@@ -176,7 +229,7 @@ class AppRuntime:
             self._warn_about_workers()
             gen.setup_extensions(app)
             await gen.process_event(app, "main_process_start")
-            _install_signals(app)
+            _install_signals(app, self._signals)
             await gen.startup(app)
             if gen.handler_calls:
                 self.handle_request, wrapped = handler_caller(app, self.handler_wrappers)
@@ -204,25 +257,20 @@ class AppRuntime:
                     error_logger.exception("Error shutting down mounted apps after a failed startup")
             _release(app, self)
             raise
-        self.state = RuntimeState.STARTED
-        self.serving = True
+        self.state = _STARTED
         self._startup_error = None
 
     async def ensure_started(self) -> None:
         """Start lazily, once, for servers without lifespan (concurrency-safe)."""
-        if self.state is RuntimeState.STARTED:
+        if self.state is _STARTED:
             return
         if self._start_lock is None:
             self._start_lock = asyncio.Lock()
         async with self._start_lock:
-            if self._is_started():  # another request started it meanwhile
+            if self.state is _STARTED:  # another request started it meanwhile
                 return
             log.info("No lifespan startup seen; starting %r lazily", self.app.name)
-            self.starting_lazily = True
-            try:
-                await self.start()
-            finally:
-                self.starting_lazily = False
+            await self.start(lazily=True)
 
     async def stop(self) -> None:
         """Run Sanic's shutdown sequence.  Listener errors are raised after
@@ -232,14 +280,13 @@ class AppRuntime:
             # signals are reset, so server listeners cannot be dispatched any
             # more): nothing is left to stop, as after a Sanic worker that
             # failed to start.
-            self.lifespan_state = {}
-            self.server_state = False
+            self._forget_state()
             self.state = RuntimeState.STOPPED
             return
-        if self.state is not RuntimeState.STARTED:
+        if self.state is not _STARTED:
             return
         app, gen = self.app, self.generation
-        self.state = RuntimeState.STOPPING
+        self.state = _DRAINING
         errors: list[BaseException] = []
         steps: tuple[Callable[[], Awaitable[None]], ...] = (
             lambda: gen.server_event(app, "shutdown", "before"),
@@ -254,18 +301,22 @@ class AppRuntime:
             except Exception as exc:  # keep going: later listeners still run
                 error_logger.exception("Error during ASGI lifespan shutdown")
                 errors.append(exc)
-        self.serving = False
+        self.state = RuntimeState.STOPPING  # even when the drain raised
         gen.reset(app)
         # Not served any more: app.add_task() outside a running loop must
         # queue the task for the next start again (Sanic's `app.loop` raises
         # while the app is stopped unless app.asgi is set).
         app.asgi = self._asgi_flag
-        self.lifespan_state = {}
-        self.server_state = False
+        self._forget_state()
         self.state = RuntimeState.STOPPED
         _release(app, self)
         if errors:
             raise errors[0]
+
+    def _forget_state(self) -> None:
+        # A restart starts from a clean slate, as a new Sanic worker would.
+        self.server_state = None
+        self._own_state = {}
 
     async def _stop_mounts(self) -> None:
         if self.mounts is not None:
@@ -290,7 +341,8 @@ class AppRuntime:
         try:
             await self._wait_for_inflight(deadline)
         finally:
-            self.serving = False
+            if self.state is _DRAINING:
+                self.state = RuntimeState.STOPPING
         await self._wait_for_background_tasks(deadline)
 
     async def _wait_for_inflight(self, deadline: float) -> None:
@@ -352,88 +404,58 @@ class AppRuntime:
             )
 
 
-# id(app) -> (app, runtime) for the apps started right now, and by which
-# runtime: Sanic keeps one set of finalized routers and listeners per app
-# object, so one app can be served by one ASGIApp at a time.  An entry lives
-# from start() to stop() only (nothing outlives its serving), and Sanic apps
-# accept no attributes of their own to keep it on.
-_SERVING: dict[int, tuple[Any, AppRuntime]] = {}
+# id(app) -> the runtime serving that app right now (from start() to stop()):
+# Sanic keeps one set of finalized routers and listeners per app object, so
+# one app can be served by one ASGIApp at a time.  Weak: a runtime dropped
+# without stop() (a lazily started app whose server just exits) takes its
+# entry with it.  Sanic apps cannot be weakly referenced (and accept no
+# attributes of their own to keep the runtime on), so the entry is keyed by
+# id() and checked against runtime.app.
+_SERVING: dict[int, weakref.ReferenceType[AppRuntime]] = {}
+
+
+def served_by(app: SanicApp) -> AppRuntime | None:
+    """The runtime that serves ``app`` now (started, starting or stopping), if any."""
+    ref = _SERVING.get(id(app))
+    runtime = ref() if ref is not None else None
+    return runtime if runtime is not None and runtime.app is app else None
 
 
 def _claim(app: SanicApp, runtime: AppRuntime) -> None:
     """Mark ``app`` as served by ``runtime``, or raise ConfigurationError if
     another runtime (another ``ASGIApp`` around the same app) serves it."""
-    entry = _SERVING.get(id(app))
-    if entry is not None and entry[0] is app and entry[1] is not runtime:
+    current = served_by(app)
+    if current is not None and current is not runtime:
         raise ConfigurationError(
             f"Sanic app {app.name!r} is already served by another sanic_asgi.ASGIApp in this process, "
             "and one Sanic app can be served by one ASGIApp at a time (Sanic finalizes its routes and "
             "listeners once per app). Create ASGIApp(app) once and hand that object to every server, "
             "mount and middleware, or stop the other one first."
         )
-    _SERVING[id(app)] = (app, runtime)
+    key = id(app)
+
+    def forget(ref: weakref.ReferenceType[AppRuntime]) -> None:
+        if _SERVING.get(key) is ref:
+            del _SERVING[key]
+
+    _SERVING[key] = weakref.ref(runtime, forget)
 
 
 def _release(app: SanicApp, runtime: AppRuntime) -> None:
-    entry = _SERVING.get(id(app))
-    if entry is not None and entry[1] is runtime:
+    if served_by(app) is runtime:
         del _SERVING[id(app)]
 
 
-async def _on_websocket_handler_exception(**context: Any) -> None:
-    """Sanic closes a failed handler's websocket with ``ws.close()``: mark our
-    connection so that the close carries 1011 (internal error)."""
-    from ._websocket import WebSocketConnection
-
-    websocket = context.get("websocket")
-    if isinstance(websocket, WebSocketConnection):
-        websocket._handler_failed()
-
-
-async def _on_http_exception(**context: Any) -> None:
-    """Sanic's handle_exception only logs an error raised after the response
-    started; tell the cycle, so that it aborts the connection."""
-    from ._http import HTTPCycle, Stage
-
-    request = context.get("request")
-    stream = getattr(request, "stream", None)
-    if not isinstance(stream, HTTPCycle):
-        return
-    exception = context.get("exception")
-    if stream.stage is Stage.RESPONSE:
-        stream.failed_after_start = exception
-    runtime = stream.runtime
-    if not runtime.asgi_responses and not runtime.asgi_response_hint_given and _invalid_response_type(exception):
-        # Sanic answers 500 and logs its own error; say once what would send it.
-        runtime.asgi_response_hint_given = True
-        log.warning(
-            "A route handler returned a response Sanic cannot send (%s); if it is an ASGI response "
-            "object (Starlette's Response), serve the app with ASGIApp(app, asgi_responses=True)",
-            str(exception).removeprefix("Invalid response type ").split(" (need HTTPResponse)")[0][:120],
-        )
-
-
-def _invalid_response_type(exception: object) -> bool:
-    # Sanic's handle_request (21.3+): ServerError(f"Invalid response type {response!r} (need HTTPResponse)")
-    return isinstance(exception, ServerError) and str(exception).startswith("Invalid response type ")
-
-
-_SIGNALS = (
-    ("websocket.handler.exception", _on_websocket_handler_exception),
-    ("http.lifecycle.exception", _on_http_exception),
-)
-
-
-def _install_signals(app: SanicApp) -> None:
+def _install_signals(app: SanicApp, signals: Sequence[tuple[str, SignalHandler]]) -> None:
     """Attach the adapter's signal handlers through Sanic's public signal API,
     once per app (the signal router keeps them across restarts)."""
-    if not hasattr(app, "signal_router"):  # Sanic < 21.3: no signals
+    if not signals or not hasattr(app, "signal_router"):  # Sanic < 21.3: no signals
         return
     registered = [getattr(f, "handler", None) for f in getattr(app, "_future_signals", ())]
     registered += [getattr(r, "handler", None) for r in app.signal_router.routes]
     from sanic.exceptions import InvalidSignal
 
-    for event, handler in _SIGNALS:
+    for event, handler in signals:
         if handler not in registered:
             try:
                 app.signal(event)(handler)
@@ -452,8 +474,6 @@ def _probably_one_of_many_workers() -> bool:
             return True
     except ValueError:
         pass
-    import sys
-
     return "gunicorn.arbiter" in sys.modules
 
 

@@ -1,4 +1,4 @@
-"""One websocket connection: an ASGI ``websocket`` scope <-> a Sanic ws handler.
+r"""One websocket connection: an ASGI ``websocket`` scope <-> a Sanic ws handler.
 
 Sanic's ``app._websocket_handler`` (ASGI mode) asks the request's transport for
 the connection (``get_websocket_connection()``), awaits ``accept(subprotocols)``
@@ -25,6 +25,17 @@ object, with the interface of Sanic's own ``WebsocketImplProtocol``
   ``ping()`` therefore returns an already-resolved future and ``pong()`` does
   nothing, so code written for Sanic's server keeps running.
 
+A connection's state is one ``WebSocketState``::
+
+    CONNECTING --accept()--> OPEN --close() by the app--> CLOSING --close sent--> CLOSED
+                               \--websocket.disconnect, or a send that failed------^
+
+``WebSocketCycle`` (the request's transport and stream) makes the connection
+with what it needs (the ASGI send/receive, the offered subprotocols, the
+request, the size limit) and reads it back only through ``state``,
+``handler_failed()`` and ``finish()``; the connection tells the cycle of the
+handshake through the ``accepted`` callback.
+
 Incoming messages are read by one task per connection into a bounded inbox
 (``max_queue``, as websockets' own), so ``recv(timeout)`` never cancels the
 server's ``receive()`` halfway through a message.  The inbox is a list and two
@@ -36,12 +47,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from sanic.exceptions import PayloadTooLarge, SanicException, ServerError
-from sanic.log import access_logger
 
+from ._access_log import log_websocket, peer_for_log
 from ._exceptions import UnexpectedMessage
 from ._generations._names import (
     CLIENT_FIRST_SUBPROTOCOL,
@@ -62,11 +74,21 @@ if TYPE_CHECKING:
     from ._runtime import AppRuntime
     from ._types import Message, Receive, Scope, Send
 
-__all__ = ["WebSocketConnection", "WebSocketCycle"]
+__all__ = ["WebSocketConnection", "WebSocketCycle", "WebSocketState", "log_websocket_access"]
 
 Data = Union[str, bytes]
 
-_CONNECTING, _OPEN, _CLOSING, _CLOSED = range(4)
+
+class WebSocketState(enum.Enum):
+    """A connection's state (the diagram in the module docstring)."""
+
+    CONNECTING = "connecting"
+    OPEN = "open"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+_CONNECTING, _OPEN, _CLOSING, _CLOSED = WebSocketState
 # Close-code names in Sanic's websocket access log lines.
 _CLOSE_NAMES = {1000: "NORMAL", 1001: "GOING AWAY", 1005: "NO STATUS", 1006: "ABNORMAL", 1011: "SERVER ERR"}
 _MAX_QUEUE = 32
@@ -96,11 +118,28 @@ def _wake(waiter: asyncio.Future[None] | None) -> None:
 class WebSocketConnection:
     """The ``ws`` object a Sanic websocket handler receives under ASGI."""
 
-    def __init__(self, cycle: WebSocketCycle) -> None:
-        self._cycle = cycle
-        self._send_asgi = cycle._send
-        self._receive = cycle._receive
+    def __init__(
+        self,
+        send: Send,
+        receive: Receive,
+        *,
+        offered: Sequence[str] = (),
+        request: Request | None = None,
+        max_size: int | None = None,
+        access_log: bool = False,
+        accepted: Callable[[], None] | None = None,
+    ) -> None:
+        self._send_asgi = send
+        self._receive = receive
+        self._offered = list(offered)  # the scope's "subprotocols"
+        self._request = request
+        self._max_size = max_size  # WEBSOCKET_MAX_SIZE
+        self._access_log = access_log and WEBSOCKET_ACCESS_LOG
+        self._accepted = accepted
         self._state = _CONNECTING
+        # end_connection()/fail_connection(): the close the cycle sends once
+        # the handler has returned.
+        self._pending_close: tuple[int, str] | None = None
         # Messages read and not yet received; None (after the messages) wakes
         # a recv() waiting when the connection closes.  At most _MAX_QUEUE:
         # then the reader waits for room (_room).
@@ -114,42 +153,45 @@ class WebSocketConnection:
         self.close_reason: str = ""
         self._closed: asyncio.Event | None = None  # made by wait_for_connection_lost
         self._failed_with: int | None = None
-        # Access log (Sanic's WebSocketProtocol.log_websocket): noted at the
-        # handshake; who closed first decides the CLOSE line.
+        # Access log (Sanic's WebSocketProtocol.log_websocket): the URL and
+        # peer noted at the handshake ("": no log); who closed first decides
+        # the CLOSE line.
         self._log_url = ""
         self._log_peer = ""
         self._closed_by_peer: bool | None = None
-        self._close_logged = False
 
     # -- handshake -------------------------------------------------------
     async def accept(self, subprotocols: Sequence[str] | None = None) -> None:
-        offered: list[str] = list(self._cycle.scope.get("subprotocols") or ())
         selected: str | None = None
         if subprotocols is not None:
             try:
-                selected = _select_subprotocol(list(subprotocols), offered)
+                selected = _select_subprotocol(list(subprotocols), self._offered)
             except Exception as exc:  # websockets.exceptions.NegotiationError
                 raise SanicException(f"Failed to open a WebSocket connection: {exc}.\n", status_code=400) from None
         message: Message = {"type": "websocket.accept", "subprotocol": selected}
         await self._send_asgi(message)
         self._subprotocol = selected
         self._state = _OPEN
-        self._cycle.stage = Stage.RESPONSE
+        if self._accepted is not None:
+            self._accepted()
         self._reader = asyncio.get_running_loop().create_task(self._read())
         # As Sanic's WebSocketProtocol.websocket_handshake: the URL and peer
         # are read now (request.url caches the forwarded info) and logged.
         # Before Sanic 24.x its server neither logged websockets nor read the
         # URL here, so a handler could still change the forwarded headers.
-        request = self._cycle.request
-        if request is not None and WEBSOCKET_ACCESS_LOG:
+        request = self._request
+        if request is not None and self._access_log:
             self._log_url = request.url
-            ip = request.remote_addr or request.ip  # Request.client_ip (23.6+) is this
-            self._log_peer = f"{ip}:{request.port}" if ip else f"{id(self):X}"[-5:-1] + "unx"
-        self._log_access("OPEN")
+            self._log_peer = peer_for_log(request, self)
+            log_websocket_access("OPEN", self._log_url, self._log_peer)
 
     @property
     def subprotocol(self) -> str | None:
         return self._subprotocol
+
+    @property
+    def state(self) -> WebSocketState:
+        return self._state
 
     @property
     def connection(self) -> WebSocketConnection:  # Sanic 21.x name for self
@@ -157,7 +199,7 @@ class WebSocketConnection:
 
     # -- incoming --------------------------------------------------------
     async def _read(self) -> None:
-        max_size = self._cycle.runtime.websocket_max_size
+        max_size = self._max_size
         try:
             while True:
                 message = await self._receive()
@@ -301,10 +343,10 @@ class WebSocketConnection:
             return
         if self._failed_with is not None:
             code, reason = self._failed_with, reason or "Internal server error"
-        elif self._cycle.pending_close is not None:
+        elif self._pending_close is not None:
             # end_connection()/fail_connection() closed it first: on Sanic's
             # server their close frame went out at once, so theirs is the code.
-            code, reason = self._cycle.pending_close
+            code, reason = self._pending_close
         self._state = _CLOSING
         # Stop reading first: granian (2.x) holds a websocket.close back while
         # a receive() is pending.  What the peer sends after our close is
@@ -331,7 +373,7 @@ class WebSocketConnection:
         """Sanic calls this (not ``close``) when the handler was cancelled;
         the cycle sends the close frame once the handler has returned."""
         if self._state is _OPEN:
-            self._cycle.pending_close = (code, reason)
+            self._pending_close = (code, reason)
 
     def fail_connection(self, code: int = 1006, reason: str = "") -> bool:
         self.end_connection(1011 if code == 1006 else code, reason)
@@ -348,8 +390,9 @@ class WebSocketConnection:
             return False
         return True
 
-    def _handler_failed(self) -> None:
-        """The handler raised: the close Sanic sends next carries 1011."""
+    def handler_failed(self) -> None:
+        """The handler raised (Sanic's ``websocket.handler.exception`` signal):
+        the close Sanic sends next carries 1011."""
         self._failed_with = 1011
 
     async def _stop_reading(self) -> None:
@@ -360,36 +403,39 @@ class WebSocketConnection:
             # cancellation of the caller.
             await asyncio.wait([reader])
 
-    async def _finish(self) -> None:
+    async def finish(self) -> None:
+        """The handler has returned and the close is sent: stop reading and
+        write the access log's CLOSE line (the cycle calls this last)."""
         reader = self._reader
         if reader is not None and not reader.done():
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
-        self._log_access("CLOSE")
+        if self._log_url:
+            log_websocket_access(
+                "CLOSE", self._log_url, self._log_peer, (self.close_code, self.close_reason, self._closed_by_peer)
+            )
 
-    def _log_access(self, message: str) -> None:
-        """``WebSocketProtocol.log_websocket``: an OPEN line after the
-        handshake and a CLOSE line (CLOSE_ABN for 1006) at the end, with the
-        close code and reason of the side that closed first.  Under ASGI the
-        server completes the closing handshake, so the other side is taken to
-        have answered with the same code."""
-        if not self._log_url or not self._cycle.runtime.access_log:
-            return
-        status: Any = ""
-        close = ""
-        if message == "CLOSE":
-            if self._close_logged:
-                return
-            self._close_logged = True
-            code = 1006 if self.close_code is None else self.close_code
-            if code == 1006:
-                message = "CLOSE_ABN"
-            desc = repr(self.close_reason[:256]) if self.close_reason else _CLOSE_NAMES.get(code, "")
-            status = code
-            close = f"{desc} from client" if self._closed_by_peer or code == 1006 else f"{desc} from server"
-        extra = {"status": status, "byte": close, "host": self._log_peer, "request": f" 🔌 {self._log_url}"}
-        access_logger.info(message, extra={**extra, "duration": ""})
+
+def log_websocket_access(
+    event: str, url: str, peer: str, close: tuple[int | None, str, bool | None] | None = None
+) -> None:
+    """``WebSocketProtocol.log_websocket``: an OPEN line after the handshake
+    and a CLOSE line (CLOSE_ABN for 1006) at the end, with the close code and
+    reason of the side that closed first (``close``: code, reason, closed by
+    the peer).  Under ASGI the server completes the closing handshake, so the
+    other side is taken to have answered with the same code."""
+    status: Any = ""
+    side = ""
+    if close is not None:
+        code, reason, by_peer = close
+        code = 1006 if code is None else code
+        if code == 1006:
+            event = "CLOSE_ABN"
+        desc = repr(reason[:256]) if reason else _CLOSE_NAMES.get(code, "")
+        status = code
+        side = f"{desc} from client" if by_peer or code == 1006 else f"{desc} from server"
+    log_websocket(event, status=status, close=side, host=peer, url=url)
 
 
 class WebSocketCycle:
@@ -402,7 +448,6 @@ class WebSocketCycle:
         "app",
         "conn_info",
         "connection",
-        "pending_close",
         "request",
         "request_body",
         "request_max_size",
@@ -427,7 +472,6 @@ class WebSocketCycle:
         self.send: Any = self._send_denial
         self.conn_info: Any = None
         self.connection: WebSocketConnection | None = None
-        self.pending_close: tuple[int, str] | None = None
         self._denial_status: int | None = None
 
     # -- transport API --------------------------------------------------
@@ -445,11 +489,29 @@ class WebSocketCycle:
 
     def get_websocket_connection(self) -> WebSocketConnection:
         if self.connection is None:
-            self.connection = WebSocketConnection(self)
+            self.connection = WebSocketConnection(
+                self._send,
+                self._receive,
+                offered=self.scope.get("subprotocols") or (),
+                request=self.request,
+                max_size=self.runtime.websocket_max_size,
+                access_log=self.runtime.access_log,
+                accepted=self._accepted,
+            )
         return self.connection
 
+    async def websocket_handshake(self, request: Request, subprotocols: Any = None) -> WebSocketConnection:
+        """The server protocol's handshake, which Sanic's websocket handler
+        awaits before 21.9 when ``app.asgi`` is False (Sanic 18.12 - 21.6)."""
+        ws = self.get_websocket_connection()
+        await ws.accept(subprotocols)
+        return ws
+
     def is_closing(self) -> bool:
-        return self.connection is not None and self.connection._state is _CLOSED
+        return self.connection is not None and self.connection.state is _CLOSED
+
+    def _accepted(self) -> None:
+        self.stage = Stage.RESPONSE
 
     # -- running ----------------------------------------------------------
     async def run(self) -> None:
@@ -463,55 +525,63 @@ class WebSocketCycle:
         runtime = self.runtime
         runtime.request_started()
         try:
-            scope = self.scope
-            try:
-                request_class = runtime.request_class
-                if scope.get("root_path"):
-                    request_class = prefixed_request_class(request_class)
-                headers = headers_from_scope(scope)
-                # Sanic reads the upgrade request with its HTTP/1 parser, so
-                # the same head limit applies (HTTP/2's extended CONNECT too).
-                version = str(scope.get("http_version", "1.1"))
-                size = head_size("GET", delivered_target(scope), version, headers)
-                if size >= runtime.head_max_size:
-                    await self._refuse_head()
-                    return
-                request = runtime.generation.make_request(
-                    request_class,
-                    target_from_scope(scope),
-                    headers,
-                    "1.1",
-                    "GET",
-                    self,
-                    self.app,
-                    RequestHead(scope),
-                )
-            except Exception as exc:
-                await self._deny(400, str(exc).encode())
-                return
-            runtime.set_current_request(request)
-            self.request = request
-            request.stream = self  # type: ignore[assignment]
-            self.conn_info = request.conn_info = runtime.conn_info_class(self.scope)
-            self.stage = Stage.HANDLER
-            # Sanic's server says so (HttpProtocol.check_timeouts) while a
-            # websocket runs; no request/response timeout applies here either.
-            websockets_logger.debug("Handling websocket. Timeouts disabled.")
-            try:
-                # As Sanic's HTTP/1 parser, for the upgrade request too.
-                if "http.lifecycle.request" in self.app.signal_router.name_index:
-                    await self.app.dispatch("http.lifecycle.request", inline=True, context={"request": request})
-                await self.app.handle_request(request)
-            except asyncio.CancelledError:
-                if self.connection is None or self.connection._state is not _CLOSED:
-                    raise
-            except Exception as exc:
-                await self.runtime.generation.handle_exception(self.app, request, exc, True)
-            await self._end()
+            request = await self._make_request()
+            if request is not None:
+                await self._handle(request)
         finally:
             if self.request is not None:
                 self.request.stream = None
             runtime.request_finished()
+
+    async def _make_request(self) -> Request | None:
+        """The upgrade request as Sanic's server makes it, or None when it was
+        refused (the denial is sent)."""
+        runtime, scope = self.runtime, self.scope
+        try:
+            request_class = runtime.request_class
+            if scope.get("root_path"):
+                request_class = prefixed_request_class(request_class)
+            headers = headers_from_scope(scope)
+            # Sanic reads the upgrade request with its HTTP/1 parser, so
+            # the same head limit applies (HTTP/2's extended CONNECT too).
+            if runtime.generation.websocket_head_limit:
+                version = str(scope.get("http_version", "1.1"))
+                if head_size("GET", delivered_target(scope), version, headers) >= runtime.head_max_size:
+                    await self._refuse_head()
+                    return None
+            return runtime.generation.make_request(
+                request_class, target_from_scope(scope), headers, "1.1", "GET", self, self.app, RequestHead(scope)
+            )
+        except Exception as exc:
+            await self._deny(400, str(exc).encode())
+            return None
+
+    async def _handle(self, request: Request) -> None:
+        runtime = self.runtime
+        generation = runtime.generation
+        runtime.set_current_request(request)
+        self.request = request
+        request.stream = self if generation.websocket_request_stream else None  # type: ignore[assignment]
+        self.conn_info = generation.websocket_conn_info(request, runtime.conn_info_class(self.scope))
+        self.stage = Stage.HANDLER
+        # Sanic's server says so (HttpProtocol.check_timeouts) while a
+        # websocket runs; no request/response timeout applies here either.
+        websockets_logger.debug("Handling websocket. Timeouts disabled.")
+        try:
+            denial = await generation.call_websocket_handler(self.app, request)
+        except asyncio.CancelledError:
+            if self.connection is None or self.connection.state is not _CLOSED:
+                raise
+        except Exception as exc:
+            await generation.handle_exception(self.app, request, exc, True)
+        else:
+            if denial is not None and (self.connection is None or self.connection.state is _CONNECTING):
+                # A response the handler returned before the handshake (Sanic
+                # before 21.3 hands it back instead of sending it).
+                self._denial_status, body, headers = denial
+                await self._deny(self._denial_status, body, headers)
+                return
+        await self._end()
 
     async def _refuse_head(self) -> None:
         """A head over Sanic's limit: ``PayloadTooLarge`` through the app's
@@ -531,15 +601,13 @@ class WebSocketCycle:
 
     async def _end(self) -> None:
         ws = self.connection
-        if ws is None or ws._state is _CONNECTING:
+        if ws is None or ws.state is _CONNECTING:
             if self.stage is Stage.HANDLER and self._denial_status is None:
                 # Not a websocket route, and nothing answered: plain close (403).
                 await self._send({"type": "websocket.close", "code": 1000, "reason": ""})
             return
-        if ws._state is _OPEN:
-            code, reason = self.pending_close or (1000, "")
-            await ws.close(code, reason)
-        await ws._finish()
+        await ws.close()  # with end_connection()'s code, if it came first; once OPEN only
+        await ws.finish()
 
     # -- denial: an HTTP response before accept -----------------------------
     def respond(self, response: BaseHTTPResponse) -> BaseHTTPResponse:

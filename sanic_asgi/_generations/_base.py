@@ -9,17 +9,19 @@ if TYPE_CHECKING:
     from .._types import SanicApp, Scope
 
 
+# An HTTP response refusing a websocket handshake: status, body, header pairs.
+WebSocketDenial = tuple[int, bytes, list[tuple[bytes, bytes]]]
+
+
 class Generation:
     """What the adapter needs from Sanic's internals; one subclass per line."""
 
     name = "base"
     # Does Sanic hand the response to callbacks (handle_request(request,
     # write_callback, stream_callback), before 21.3)?  Then the HTTP cycle is
-    # sanic_asgi._http_legacy's (http_cycle_class).
+    # sanic_asgi._http_legacy's (http_cycle_class).  Websockets have one cycle
+    # for every release (sanic_asgi._websocket), with the hooks below.
     response_callbacks = False
-    # The websocket cycle class ASGIApp builds per scope; None: the current
-    # one (sanic_asgi._websocket.WebSocketCycle).
-    websocket_cycle: Any = None
     # Can handler calls be wrapped (sync_handlers="thread", ASGI responses)?
     # Sanic's handle_request takes the handler from self.router.get() from
     # 21.3 on (sanic_asgi._handlers).
@@ -91,3 +93,28 @@ class Generation:
     def is_started(self, app: SanicApp) -> bool:
         """Has ``startup`` run (and ``reset`` not yet)?"""
         return bool(app.state.is_started)
+
+    # -- websocket hooks (sanic_asgi._websocket.WebSocketCycle) ----------------
+    # Is the upgrade request's head checked against head_limit() before the
+    # handler runs, as Sanic's HTTP/1 parser does (21.3 onwards)?
+    websocket_head_limit = True
+    # Is request.stream the websocket's cycle?  Before 21.3 Sanic's server gave
+    # a websocket request no stream (the handshake went through
+    # request.transport.get_protocol()).
+    websocket_request_stream = True
+
+    def websocket_conn_info(self, request: Request, conn_info: Any) -> Any:
+        """Give the upgrade request its ``conn_info``; returns what the cycle keeps."""
+        request.conn_info = conn_info
+        return conn_info
+
+    async def call_websocket_handler(self, app: SanicApp, request: Request) -> WebSocketDenial | None:
+        """Run the websocket route as Sanic's server does.  Returns the HTTP
+        response to send instead of the handshake when the release hands a
+        response back rather than sending it (status, body, header pairs),
+        else None: the current releases send it through ``request.stream``."""
+        # As Sanic's HTTP/1 parser, for the upgrade request too.
+        if "http.lifecycle.request" in app.signal_router.name_index:
+            await app.dispatch("http.lifecycle.request", inline=True, context={"request": request})
+        await app.handle_request(request)
+        return None

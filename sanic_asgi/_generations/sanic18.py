@@ -15,9 +15,10 @@ subprotocols)``.  Errors never left ``handle_request``: Sanic turned them into
 ``app.error_handler.response(request, exc)`` itself.
 
 The HTTP cycle for these entry points is ``sanic_asgi._http_legacy``'s
-(``response_callbacks``), the websocket cycle is below; the classes are
-picked once, when ``ASGIApp`` is built, so the current generation's hot path
-has no version test in it.  Sanic's server sets
+(``response_callbacks``), picked once, when ``ASGIApp`` is built, so the
+current generation's hot path has no version test in it.  Websockets run
+through the current ``WebSocketCycle`` with this generation's hooks
+(``Generation``'s ``websocket_*`` and ``call_websocket_handler``).  Sanic's server sets
 ``app.is_running`` while it serves (``app.loop`` and ``app.add_task`` read
 it), and so does ``startup`` here; ``app.asgi`` stays False, because with it
 set Sanic 19.12/20.12 expect their *own* ASGI objects (their websocket
@@ -34,18 +35,13 @@ app's own class, as on Sanic's server).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from inspect import isawaitable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from .._exceptions import UnexpectedMessage
 from .._headers import encode_name, encode_value
-from .._request import prefixed_request_class
-from .._scope import headers_from_scope, target_from_scope
-from .._websocket import _CONNECTING, WebSocketConnection, WebSocketCycle
-from ._base import Generation
-from ._names import Header, ResponseStream, Stage
+from ._base import Generation, WebSocketDenial
+from ._names import Header, ResponseStream
 
 if TYPE_CHECKING:
     from sanic import Request
@@ -54,7 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LegacyConnInfo",
-    "LegacyWebSocketCycle",
     "Sanic18",
     "Sanic19",
     "Sanic20",
@@ -151,83 +146,18 @@ def set_conn_info(request: Request, conn_info: Any) -> Any:
     return conn_info
 
 
-class LegacyWebSocketCycle(WebSocketCycle):
-    """``WebSocketCycle`` for the server-protocol handshake of Sanic < 21.3."""
-
-    __slots__ = ("legacy_response",)
-
-    async def websocket_handshake(self, request: Request, subprotocols: Any = None) -> WebSocketConnection:
-        """What Sanic's ``_websocket_handler`` awaits on its server protocol."""
-        ws = self.get_websocket_connection()
-        await ws.accept(subprotocols)
-        return ws
-
-    def _store(self, response: Any) -> None:
-        self.legacy_response = response
-
-    async def _store_async(self, response: Any) -> None:
-        self.legacy_response = response
-
-    async def run(self) -> None:
-        message = await self._receive()
-        kind = message.get("type") if isinstance(message, Mapping) else None
-        if kind != "websocket.connect":
-            if kind == "websocket.disconnect":
-                return
-            raise UnexpectedMessage(f"expected 'websocket.connect' as the first message, got {kind!r}")
-        runtime = self.runtime
-        runtime.request_started()
-        self.legacy_response = None
-        try:
-            request_class = runtime.request_class
-            if self.scope.get("root_path"):
-                request_class = prefixed_request_class(request_class)
-            try:
-                request = runtime.generation.make_request(
-                    request_class,
-                    target_from_scope(self.scope),
-                    headers_from_scope(self.scope),
-                    "1.1",
-                    "GET",
-                    self,
-                    self.app,
-                )
-            except Exception as exc:
-                await self._deny(400, str(exc).encode())
-                return
-            self.request = request
-            # Sanic's pre-21.3 server gave a websocket request no stream (the
-            # handshake goes through request.transport.get_protocol()).
-            request.stream = None
-            self.conn_info = set_conn_info(request, runtime.conn_info_class(self.scope))
-            self.stage = Stage.HANDLER
-            try:
-                await self.app.handle_request(request, self._store, self._store_async)  # type: ignore[call-arg]
-            except asyncio.CancelledError:
-                if self.connection is None or self.connection._state is _CONNECTING:
-                    raise
-            response = self.legacy_response
-            if response is not None and (self.connection is None or self.connection._state is _CONNECTING):
-                # Not a websocket route (404...), or refused before the handshake.
-                self._denial_status = response.status
-                body = b"" if isinstance(response, ResponseStream) else (response.body or b"")
-                await self._deny(response.status, body, response_headers(response, None))
-                return
-            await self._end()
-        finally:
-            if self.request is not None:
-                self.request.stream = None
-            runtime.request_finished()
-
-
 class Sanic18(Generation):
     """Sanic 18.12 and 19.3: ``Request`` takes no ``app``."""
 
     name = "sanic18"
     response_callbacks = True
-    websocket_cycle = LegacyWebSocketCycle
     handler_calls = False  # handle_request(request, write_callback, stream_callback) before 21.3
     conn_info_class = LegacyConnInfo
+    # The upgrade request goes to the handler as it is: a head of
+    # REQUEST_MAX_SIZE (100 MB) never reaches an app through an ASGI server,
+    # and this release's PayloadTooLarge answer is the HTTP cycle's.
+    websocket_head_limit = False
+    websocket_request_stream = False
 
     def make_request(
         self,
@@ -284,6 +214,25 @@ class Sanic18(Generation):
 
     def reset(self, app: SanicApp) -> None:
         app.is_running = False
+
+    def websocket_conn_info(self, request: Request, conn_info: Any) -> Any:
+        return set_conn_info(request, conn_info)
+
+    async def call_websocket_handler(self, app: SanicApp, request: Request) -> WebSocketDenial | None:
+        # handle_request(request, write_callback, stream_callback): a route
+        # that refuses the handshake, or no websocket route at all (404),
+        # hands its response to a callback instead of sending it.
+        returned: list[Any] = []
+
+        async def stream_callback(response: Any) -> None:
+            returned.append(response)
+
+        await app.handle_request(request, returned.append, stream_callback)  # type: ignore[call-arg]
+        response = returned[-1] if returned else None
+        if response is None:  # a websocket route returns None, and Sanic writes that too
+            return None
+        body = b"" if isinstance(response, ResponseStream) else (response.body or b"")
+        return response.status, body, response_headers(response, None)
 
 
 class Sanic19(Sanic18):

@@ -17,7 +17,7 @@ the server starts an app:
   websocket handler calls ``protocol.websocket_handshake(request,
   subprotocols)`` unless ``app.asgi`` is set (then it expects Sanic's own
   ASGI connection, already accepted), so the app is served with ``app.asgi``
-  False and a cycle that has that handshake, as on Sanic's server.
+  False, and the websocket cycle has that handshake, as Sanic's server has.
 
 ``ConnInfo`` slots differ too (``sanic22.ScopeConnInfo`` adds the missing
 ones), and ``handle_exception(request, exception)`` always runs the request
@@ -31,7 +31,6 @@ import asyncio
 from inspect import isawaitable, signature
 from typing import TYPE_CHECKING, Any
 
-from .._websocket import WebSocketConnection, WebSocketCycle
 from ._names import Header
 from .sanic22 import Sanic22
 
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
 
     from .._types import SanicApp
 
-__all__ = ["HandshakeWebSocketCycle", "Sanic21", "Sanic213", "Sanic219"]
+__all__ = ["Sanic21", "Sanic213", "Sanic219"]
 
 
 class Sanic21(Sanic22):
@@ -127,18 +126,6 @@ class Sanic219(Sanic21):
         return sorted(tasks, key=lambda t: t.get_name())
 
 
-class HandshakeWebSocketCycle(WebSocketCycle):
-    """``WebSocketCycle`` with the server protocol's handshake, which Sanic
-    21.3/21.6's websocket handler awaits when ``app.asgi`` is False."""
-
-    __slots__ = ()
-
-    async def websocket_handshake(self, request: Request, subprotocols: Any = None) -> WebSocketConnection:
-        ws = self.get_websocket_connection()
-        await ws.accept(subprotocols)
-        return ws
-
-
 # Sanic's server event name for each (concern, action), and whether the
 # listeners run in reverse registration order (21.3's Sanic._helper).
 _LISTENERS = {
@@ -154,7 +141,6 @@ class Sanic213(Sanic219):
     """Sanic 21.3 and 21.6: listeners called by the server, not signals."""
 
     name = "sanic21_3"
-    websocket_cycle = HandshakeWebSocketCycle
     plain_request = False
 
     def make_request(

@@ -150,6 +150,10 @@ def _port(port: Any) -> Any:
 _RUN_MIDDLEWARE = "run_middleware" in signature(Sanic.handle_exception).parameters
 
 
+# The coroutines of app.add_task's tasks (Sanic22.background_tasks).
+_TASK_QUALNAMES = frozenset({"Sanic._prep_task.<locals>.do", "SignalRouter._dispatch"})
+
+
 class Sanic22(Generation):
     name = "sanic22"
     conn_info_class = ScopeConnInfo
@@ -240,7 +244,10 @@ class Sanic22(Generation):
             coro = task.get_coro()
             qualname = getattr(coro, "__qualname__", "")
             frame = getattr(coro, "cr_frame", None)
-            if frame is None:
+            if frame is None or qualname not in _TASK_QUALNAMES:
+                # Only these frames' locals are read: before Python 3.13,
+                # frame.f_locals leaves a snapshot of them on the frame, which
+                # would keep another task's objects alive (an ASGIApp too).
                 continue
             local = frame.f_locals
             added_after_startup = qualname == "Sanic._prep_task.<locals>.do" and local.get("app") is app

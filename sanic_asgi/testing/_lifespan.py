@@ -151,5 +151,5 @@ def _original_error(app: Any, phase: str) -> BaseException | None:
     from .._app import ASGIApp
 
     if isinstance(app, ASGIApp) and phase == "startup":
-        return app.runtime._startup_error
+        return app.runtime.startup_error
     return None

@@ -85,11 +85,16 @@ async def _noop_send(message: Any) -> None:
     raise AssertionError(f"send() must not be called: {message!r}")
 
 
-@pytest.mark.parametrize("kind", ["webtransport", "HTTP", "", None])
-async def test_unsupported_scope_type(server: FakeServer, kind: Any) -> None:
+@pytest.mark.parametrize("kind", ["webtransport", "HTTP", "", None, ["http"], {"http": 1}])
+@pytest.mark.parametrize("started", [False, True], ids=["stopped", "started"])
+async def test_unsupported_scope_type(server: FakeServer, kind: Any, started: bool) -> None:
+    # Started with the server's state, a scope takes the direct path to its cycle.
+    life = await server.startup(state={}) if started else None
     with pytest.raises(UnsupportedScope, match="'http', 'websocket' and 'lifespan'") as info:
         await server.asgi({"type": kind}, _noop_receive, _noop_send)
     assert repr(kind) in str(info.value)
+    if life is not None:
+        await server.shutdown(life)
 
 
 @pytest.mark.parametrize("scope", [{}, {"method": "GET", "path": "/"}, None, "http", 42])
@@ -376,3 +381,67 @@ async def test_a_second_asgiapp_fails_its_lifespan_startup_with_the_reason(app: 
     assert "ConfigurationError: Sanic app" in failed.sent[-1]["message"]
     assert (await first.request("GET", "/")).status == 200
     await first.shutdown(life)
+
+
+async def test_two_asgiapps_for_one_app_answer_lifespan_state_for_their_own(app: Sanic, serve: Any) -> None:
+    answers: list[Any] = []
+
+    @app.before_server_start
+    async def setup(app: Sanic) -> None:
+        answers.append(lifespan_state(app))
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        return response.json({"app": lifespan_state(request.app), "request": lifespan_state(request)})
+
+    first, second = serve(app), serve(app)  # the second built last
+    first_state: dict[str, Any] = {"server": "first"}
+    life = await first.startup(state=first_state)
+    assert answers == [first_state]
+    assert lifespan_state(app) is first_state
+    conn = await first.request("GET", "/", state=dict(first_state))
+    assert conn.body == b'{"app":{"server":"first"},"request":{"server":"first"}}'
+    await first.shutdown(life)
+    # Served by none now: the app's own namespace, not a runtime's leftover dict.
+    assert lifespan_state(app) is vars(app.ctx)
+    second_state: dict[str, Any] = {"server": "second"}
+    life = await second.startup(state=second_state)
+    assert answers == [first_state, second_state]
+    assert lifespan_state(app) is second_state
+    assert first.asgi.state == {}
+    assert second.asgi.state is second_state
+    await second.shutdown(life)
+
+
+@pytest.mark.parametrize("lifespan", [True, False], ids=["lifespan", "lazy"])
+async def test_an_asgiapp_and_its_app_are_collected_after_use(lifespan: bool) -> None:
+    import gc
+    import weakref
+
+    from sanic.router import Router
+
+    class Marker:
+        pass
+
+    app = Sanic(f"collected_{'lifespan' if lifespan else 'lazy'}")
+    # Sanic Extensions' OpenAPI store is a process-wide singleton that keeps
+    # every app's handlers, on Sanic's own server too.
+    app.config.AUTO_EXTEND = False
+    add_index(app)
+    marker = Marker()
+    app.ctx.marker = marker  # Sanic apps cannot be weakly referenced; their ctx's contents can
+    asgi = ASGIApp(app)
+    server = FakeServer(asgi)
+    life = await server.startup() if lifespan else None
+    assert (await server.request("GET", "/")).status == 200
+    if life is not None:
+        await server.shutdown(life)
+    # Lazily started and never stopped: the server just went away.
+    refs = weakref.ref(asgi), weakref.ref(marker)
+    # What Sanic keeps of every app, on its own server too: its registry of
+    # app names and Router.get's lru_cache (keyed by router).
+    Sanic.unregister_app(app)
+    Router.get.cache_clear()  # type: ignore[attr-defined]
+    del app, asgi, server, life, marker
+    gc.collect()
+    assert [ref() for ref in refs] == [None, None]

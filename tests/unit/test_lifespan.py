@@ -252,7 +252,7 @@ async def test_shutdown_drains_requests_in_flight(app: Sanic, serve: Any) -> Non
     slow_conn.start()
     await wait_for(lambda: server.asgi.runtime.inflight == 1)
     life.push({"type": "lifespan.shutdown"})
-    await wait_for(lambda: server.asgi.runtime.state is RuntimeState.STOPPING)
+    await wait_for(lambda: server.asgi.runtime.state is RuntimeState.DRAINING)
     # While the drain waits, new requests are still served (as open
     # connections are on Sanic's server).
     assert (await server.request("GET", "/")).body == b"still serving"

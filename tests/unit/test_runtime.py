@@ -13,7 +13,8 @@ import pytest
 from sanic import Request, Sanic, response
 
 from sanic_asgi import ASGIApp, ConfigurationError
-from sanic_asgi._runtime import AppRuntime, RuntimeState, _on_websocket_handler_exception
+from sanic_asgi._runtime import AppRuntime, RuntimeState
+from sanic_asgi._signals import _on_websocket_handler_exception
 from tests.asgi_driver import FakeServer, wait_for
 
 pytestmark = pytest.mark.timeout(20)
@@ -397,3 +398,67 @@ async def test_sanic_extensions_load_before_main_process_start(app: Sanic, serve
     life = await server.startup()
     await server.shutdown(life)
     assert seen == [True]
+
+
+# --------------------------------------------------------------------------- #
+# One state (RuntimeState and its diagram)
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("lifespan", [True, False], ids=["lifespan", "lazy"])
+async def test_the_state_listeners_run_in(app: Sanic, server: FakeServer, lifespan: bool) -> None:
+    seen: list[tuple[str, RuntimeState, bool]] = []
+    runtime = server.asgi.runtime
+
+    def note(event: str) -> None:
+        seen.append((event, runtime.state, runtime.serving))
+
+    @app.before_server_start
+    async def before_start(app: Sanic) -> None:
+        note("before_server_start")
+
+    @app.before_server_stop
+    async def before_stop(app: Sanic) -> None:
+        note("before_server_stop")
+
+    @app.after_server_stop
+    async def after_stop(app: Sanic) -> None:
+        note("after_server_stop")
+
+    add_index(app)
+    if lifespan:
+        life = await server.startup()
+        assert (await server.request("GET", "/")).status == 200
+        note("served")
+        await server.shutdown(life)
+    else:
+        assert (await server.request("GET", "/")).status == 200
+        note("served")
+        await runtime.stop()
+    note("stopped")
+    assert seen == [
+        ("before_server_start", RuntimeState.STARTING if lifespan else RuntimeState.STARTING_LAZILY, False),
+        ("served", RuntimeState.STARTED, True),
+        ("before_server_stop", RuntimeState.DRAINING, True),
+        ("after_server_stop", RuntimeState.STOPPING, False),
+        ("stopped", RuntimeState.STOPPED, False),
+    ]
+
+
+async def test_startup_error_is_kept_until_a_good_start(app: Sanic) -> None:
+    fail = [True]
+
+    @app.before_server_start
+    async def flaky(app: Sanic) -> None:
+        if fail[0]:
+            raise RuntimeError("no database")
+
+    runtime = AppRuntime(app)
+    with pytest.raises(RuntimeError, match="no database"):
+        await runtime.start()
+    assert runtime.state is RuntimeState.FAILED
+    assert isinstance(runtime.startup_error, RuntimeError)
+    await runtime.stop()
+    assert runtime.state is RuntimeState.STOPPED
+    fail[0] = False
+    await runtime.start()
+    assert runtime.startup_error is None
+    await runtime.stop()

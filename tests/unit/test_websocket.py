@@ -438,17 +438,13 @@ async def test_send_rules(app: Sanic, server: FakeServer) -> None:
 
 
 async def test_send_before_accept_is_refused() -> None:
-    class Cycle:
-        scope: dict[str, Any] = {}
-        runtime = None
+    async def send(message: Any) -> None:
+        raise AssertionError("must not send")
 
-        async def _send(self, message: Any) -> None:
-            raise AssertionError("must not send")
+    async def receive() -> Any:
+        raise AssertionError("must not receive")
 
-        async def _receive(self) -> Any:
-            raise AssertionError("must not receive")
-
-    ws = WebSocketConnection(Cycle())  # type: ignore[arg-type]
+    ws = WebSocketConnection(send, receive)
     with pytest.raises(ServerError, match="before it is accepted"):
         await ws.send("early")
 
@@ -696,3 +692,36 @@ async def test_websocket_under_root_path(app: Sanic, server: FakeServer) -> None
     await conn.finish()
     assert seen[0] == "/ws"
     assert seen[1].endswith("/api/ws")
+
+
+async def test_the_connection_state_from_connecting_to_closed(app: Sanic, server: FakeServer) -> None:
+    from sanic_asgi._websocket import WebSocketState
+
+    seen: list[tuple[str, WebSocketState, bool]] = []
+
+    @app.websocket("/ws")
+    async def handler(request: Request, ws: Any) -> None:
+        seen.append(("in handler", ws.state, request.transport.is_closing()))
+        await ws.close(4000, "done")
+        seen.append(("closed", ws.state, request.transport.is_closing()))
+
+    conn = server.websocket("/ws")
+    await conn.finish()
+    # Sanic accepts before it calls the handler; the handler's close reaches the server.
+    assert seen == [("in handler", WebSocketState.OPEN, False), ("closed", WebSocketState.CLOSED, True)]
+    assert conn.sent[-1] == {"type": "websocket.close", "code": 4000, "reason": "done"}
+
+
+async def test_a_connection_before_accept_is_connecting() -> None:
+    from sanic_asgi._websocket import WebSocketState
+
+    async def send(message: Any) -> None:
+        raise AssertionError("must not send")
+
+    async def receive() -> Any:
+        raise AssertionError("must not receive")
+
+    ws = WebSocketConnection(send, receive)
+    assert ws.state is WebSocketState.CONNECTING
+    await ws.close()  # nothing to close before the handshake
+    assert ws.state is WebSocketState.CONNECTING
