@@ -116,6 +116,7 @@ class HTTPCycle:
         "_reading_body",
         "_receive",
         "_send",
+        "_server_cancelled",
         "_stepped",
         "_task",
         "_timer",
@@ -156,6 +157,9 @@ class HTTPCycle:
         self._timer: asyncio.TimerHandle | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._cancel_reason: str | None = None
+        # Before Python 3.11 (no Task.cancelling()): the server cancelled this
+        # call while its handler ran in a task of its own (_run_in_task).
+        self._server_cancelled = False
         self._last_io = 0.0
         self._bytes_left = 0
         self._chunked = False
@@ -290,20 +294,33 @@ class HTTPCycle:
     async def _run_in_task(self, request: Request) -> None:
         """Before Python 3.11 a cancellation cannot be taken back
         (``Task.uncancel``), so the handler runs in a task of its own: a
-        disconnect or a timeout cancels that task, never the server's.
-        Awaiting it forwards a cancellation of ours (server shutdown) into
-        it.  The watcher and the timer are looked after once the task has
-        taken its first step."""
-        task = self._task = asyncio.get_running_loop().create_task(self._handle(request))
-        asyncio.get_running_loop().call_soon(self._after_first_step)
+        disconnect or a timeout cancels that task, never the server's.  The
+        watcher and the timer are looked after once the task has taken its
+        first step.
+
+        The task is waited for (``asyncio.wait``, which never raises the
+        task's own cancellation), so a CancelledError here is the server's
+        (its shutdown, a lost connection): ``_server_cancelled`` records it,
+        what ``Task.cancelling()`` tells from 3.11, and it is forwarded into
+        the handler.  The call then ends as the handler's task ends, as on
+        3.11: cancelled (the cancellation goes on up), or normally when the
+        cancellation was handled (a started stream, ended with one INFO
+        line)."""
+        loop = asyncio.get_running_loop()
+        task = self._task = loop.create_task(self._handle(request))
+        loop.call_soon(self._after_first_step)
         try:
-            await task
+            await asyncio.wait((task,))
         except asyncio.CancelledError:
-            # The handler task ended cancelled.  If the client is gone that
-            # is the expected end of the request; if the server cancelled
-            # *us*, the cancellation must go on up.
-            if not self._disconnected or _really_cancelled(asyncio.current_task()):
+            if task.done():
                 raise
+            self._server_cancelled = True
+            task.cancel()
+            await asyncio.wait((task,))
+        else:
+            if task.cancelled() and self._disconnected:
+                return  # ended by our cancel: the expected end when the client is gone
+        task.result()  # its CancelledError, or its error, goes on up
 
     async def _handle(self, request: Request) -> None:
         self.stage = _HANDLER
@@ -426,10 +443,10 @@ class HTTPCycle:
         if reason is not None:
             self._cancel_reason = None
             task = self._task
-            if task is not None and sys.version_info >= (3, 11):
+            if task is not None and _INLINE:
                 task.uncancel()
-                if task.cancelling() > 0:
-                    raise exc  # the server cancelled the request too
+            if self._cancelled_by_server():
+                raise exc  # the server cancelled the request too
         if reason == _DISCONNECT or self._disconnected:
             request = self.request
             logger.info(
@@ -439,7 +456,7 @@ class HTTPCycle:
             if self.runtime.access_log:
                 self._log_disconnect()
             return
-        if reason is None and _really_cancelled(self._task):
+        if reason is None and self._cancelled_by_server():
             if self.stage is _RESPONSE and self._task is not None:
                 # The server gave up on a response that had started (an SSE
                 # stream open at shutdown, past its graceful timeout).  Sanic's
@@ -449,7 +466,8 @@ class HTTPCycle:
                 # sees a cut stream, not a complete one).  Raising would only
                 # make the server log its own cancellation as an ERROR
                 # traceback; the response cannot change any more.
-                self._task.uncancel()
+                if _INLINE:
+                    self._task.uncancel()
                 request = self.request
                 logger.info(
                     f"Request: {request.method if request else '?'} {request.url if request else '?'} "
@@ -858,6 +876,15 @@ class HTTPCycle:
         }
         access_logger.info("", extra=extra)
 
+    def _cancelled_by_server(self) -> bool:
+        """Was the handler cancelled by the server (its shutdown, a lost
+        connection), rather than by us (a disconnect, RESPONSE_TIMEOUT) or
+        by a handler raising CancelledError itself?"""
+        if _INLINE:
+            task = self._task
+            return task is not None and task.cancelling() > 0
+        return self._server_cancelled
+
     def _log_disconnect(self) -> None:
         req, res = self.request, self.response
         extra = {
@@ -895,16 +922,6 @@ def _resume(coro: Coroutine[Any, Any, None], yielded: Any) -> Generator[Any, Any
         else:
             yield from coro
             return
-
-
-def _really_cancelled(task: asyncio.Task[Any] | None) -> bool:
-    """Was the handler task cancelled (our caller was cancelled by the
-    server), rather than a handler raising CancelledError itself?  Only
-    knowable on Python 3.11+; before that Sanic's own rule applies (treat it
-    as the handler's error)."""
-    if task is None or sys.version_info < (3, 11):
-        return False
-    return task.cancelling() > 0
 
 
 def _describe(scope: Scope) -> str:

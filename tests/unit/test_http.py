@@ -755,7 +755,6 @@ async def test_server_cancelling_the_request_propagates(app: Sanic, server: Fake
     assert server.asgi.runtime.inflight == 0
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="a server's cancel is told from the handler's own from 3.11")
 async def test_the_server_ending_a_started_stream_is_one_info_line(
     app: Sanic, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
