@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 # Upper bounds [dev] keeps for a reason outside the default suite; this leg drops them.
 UNPINNED = {"websockets"}
