@@ -157,9 +157,6 @@ class HTTPCycle:
         self._timer: asyncio.TimerHandle | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._cancel_reason: str | None = None
-        # Before Python 3.11 (no Task.cancelling()): the server cancelled this
-        # call while its handler ran in a task of its own (_run_in_task).
-        self._server_cancelled = False
         self._last_io = 0.0
         self._bytes_left = 0
         self._chunked = False
@@ -306,6 +303,8 @@ class HTTPCycle:
         3.11: cancelled (the cancellation goes on up), or normally when the
         cancellation was handled (a started stream, ended with one INFO
         line)."""
+        # Set here, not in __init__: only this path reads it (3.11+ pays nothing).
+        self._server_cancelled = False
         loop = asyncio.get_running_loop()
         task = self._task = loop.create_task(self._handle(request))
         loop.call_soon(self._after_first_step)
