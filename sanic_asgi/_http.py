@@ -382,7 +382,7 @@ class HTTPCycle:
                 # sees a cut stream, not a complete one).  Raising would only
                 # make the server log its own cancellation as an ERROR
                 # traceback; the response cannot change any more.
-                supervisor.task.uncancel()
+                supervisor.forget_server_cancel()
                 self._log_stopped()
                 return
             raise exc  # the server cancelled the request: do not swallow it

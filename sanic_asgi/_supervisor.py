@@ -21,8 +21,11 @@ strategies, picked once, at import:
   server's code after us never sees it.  A cancellation that is not ours
   (the server's) leaves ``cancelling()`` above zero and goes on up.
 * Before 3.11 (``_run_in_task``) a cancellation cannot be taken back, so the
-  handler runs in a task of its own, which is what gets cancelled; awaiting
-  it forwards a cancellation of ours (server shutdown) into it.
+  handler runs in a task of its own, which is what gets cancelled.  A
+  cancellation of the server's task (its shutdown, a lost connection) is
+  recorded (``server_cancelling``, what ``Task.cancelling()`` tells from
+  3.11) and forwarded into the handler's task, so both strategies end a
+  request the same way.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ class Supervisor:
     the disconnect watcher, a read-ahead of the first body message, the
     ``RESPONSE_TIMEOUT`` timer, and the cancellations they make."""
 
-    __slots__ = ("cycle", "peek", "reason", "stepped", "task", "timer", "watcher")
+    __slots__ = ("cycle", "peek", "reason", "server_cancelling", "stepped", "task", "timer", "watcher")
 
     def __init__(self, cycle: SupervisedCycle, task: asyncio.Task[Any] | None) -> None:
         self.cycle = cycle
@@ -88,6 +91,8 @@ class Supervisor:
         self.task = task
         # DISCONNECT or TIMEOUT while a cancellation of ours is pending.
         self.reason: str | None = None
+        # Before 3.11: the server cancelled our task (_run_in_task forwards it).
+        self.server_cancelling = False
         self.stepped = False
         self.timer: asyncio.TimerHandle | None = None
         self.watcher: asyncio.Task[None] | None = None
@@ -127,17 +132,25 @@ class Supervisor:
         the task is still being cancelled (by the server)."""
         self.reason = None
         task = self.task
-        if not INLINE or task is None:
-            return False
-        task.uncancel()
-        return task.cancelling() > 0
+        if INLINE and task is not None:
+            task.uncancel()
+        return self.server_cancelled()
 
     def server_cancelled(self) -> bool:
         """Is the server cancelling the handler (not us, not the handler
-        raising CancelledError itself)?  Only knowable on Python 3.11+;
-        before that Sanic's own rule applies (the handler's error)."""
+        raising CancelledError itself)?"""
+        if not INLINE:
+            return self.server_cancelling
         task = self.task
-        return INLINE and task is not None and task.cancelling() > 0
+        return task is not None and task.cancelling() > 0
+
+    def forget_server_cancel(self) -> None:
+        """The server's cancellation was handled (a started stream it gave up
+        on): 3.11+ takes it back so the server's code after us never sees it;
+        before 3.11 the handler's task simply ends."""
+        task = self.task
+        if INLINE and task is not None:
+            task.uncancel()
 
     def close(self) -> None:
         """The handler is over: take back a cancellation it swallowed, and
@@ -226,19 +239,31 @@ async def _run_inline(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None
 
 async def _run_in_task(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None]) -> None:
     """Before Python 3.11: the handler in a task of its own, supervised once
-    it has taken its first step."""
+    it has taken its first step.
+
+    The task is waited for (``asyncio.wait``, which never raises the task's
+    own cancellation), so a CancelledError here is the server's: recorded
+    and forwarded into the handler.  The call then ends as the handler's task
+    ends, as on 3.11: cancelled (the cancellation goes on up), or normally
+    when the cancellation was handled (a started stream, ended with one INFO
+    line)."""
     loop = asyncio.get_running_loop()
     task = loop.create_task(handling)
     supervisor = cycle.supervisor = Supervisor(cycle, task)
     loop.call_soon(supervisor.start)
     try:
-        await task
-    except asyncio.CancelledError:
-        # The handler task ended cancelled.  If the client is gone that is
-        # the expected end of the request; a cancellation of *us* goes on up
-        # (knowable on 3.11+ only, which runs inline).
-        if not cycle.is_closing():
-            raise
+        try:
+            await asyncio.wait((task,))
+        except asyncio.CancelledError:
+            if task.done():
+                raise
+            supervisor.server_cancelling = True
+            task.cancel()
+            await asyncio.wait((task,))
+        else:
+            if task.cancelled() and cycle.is_closing():
+                return  # ended by our cancel: the expected end when the client is gone
+        task.result()  # its CancelledError, or its error, goes on up
     finally:
         supervisor.close()
 

@@ -48,11 +48,14 @@ def test_clock_ticks_and_resumes_after_last_event_id(example_server: Served) -> 
 
 async def next_matching(ws: Any, match: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
     """The next chat message for which ``match`` is true (others are skipped)."""
-    async with asyncio.timeout(timeout):
+
+    async def matching() -> dict[str, Any]:
         while True:
             message = json.loads(await ws.recv())
             if match(message):
                 return message  # type: ignore[no-any-return]
+
+    return await asyncio.wait_for(matching(), timeout)  # (asyncio.timeout is 3.11+)
 
 
 async def test_chat_broadcasts_to_every_member(example_server: Served) -> None:

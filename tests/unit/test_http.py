@@ -16,6 +16,7 @@ import pytest
 from sanic import HTTPResponse, Request, Sanic, response
 from sanic.exceptions import ServerError, ServiceUnavailable
 
+from sanic_asgi import _http, _supervisor
 from tests.asgi_driver import FakeServer, wait_for
 
 pytestmark = pytest.mark.timeout(20)
@@ -732,7 +733,20 @@ async def test_disconnect_is_access_logged(app: Sanic, serve: Any, caplog: pytes
     assert any(getattr(r, "byte", None) == "DISCONNECTED" for r in caplog.records)
 
 
-async def test_server_cancelling_the_request_propagates(app: Sanic, server: FakeServer) -> None:
+@pytest.fixture(params=["inline", "task"])
+def handler_strategy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """How the handler runs: in the server's task (Python 3.11+, Task.uncancel)
+    or in a task of its own (before 3.11, _run_in_task), both tested on any
+    Python (the task one also by the CI leg on 3.10)."""
+    if request.param == "inline" and sys.version_info < (3, 11):
+        pytest.skip("the handler runs in the server's task from Python 3.11 (Task.uncancel)")
+    inline = request.param == "inline"
+    monkeypatch.setattr(_supervisor, "INLINE", inline)
+    monkeypatch.setattr(_http, "run_handler", _supervisor._run_inline if inline else _supervisor._run_in_task)
+    return str(request.param)
+
+
+async def test_server_cancelling_the_request_propagates(app: Sanic, server: FakeServer, handler_strategy: str) -> None:
     entered = asyncio.Event()
     events: list[str] = []
 
@@ -755,7 +769,6 @@ async def test_server_cancelling_the_request_propagates(app: Sanic, server: Fake
     assert server.asgi.runtime.inflight == 0
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="a server's cancel is told from the handler's own from 3.11")
 async def test_the_server_ending_a_started_stream_is_one_info_line(
     app: Sanic, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -819,7 +832,9 @@ def _waiting_route(app: Sanic, *, swallow: bool) -> asyncio.Event:
 
 
 @pytest.mark.parametrize("swallow", [False, True], ids=["handler-cancelled", "handler-swallows"])
-async def test_a_disconnect_never_cancels_the_servers_code(app: Sanic, server: FakeServer, swallow: bool) -> None:
+async def test_a_disconnect_never_cancels_the_servers_code(
+    app: Sanic, server: FakeServer, swallow: bool, handler_strategy: str
+) -> None:
     entered = _waiting_route(app, swallow=swallow)
     conn = server.http("GET", "/").push({"type": "http.request"})
     task = asyncio.create_task(_after_the_app(conn))
@@ -846,7 +861,9 @@ async def test_a_response_timeout_never_cancels_the_servers_code(
         assert conn.body == answer[1]
 
 
-async def test_the_server_cancelling_during_our_own_cancel_still_propagates(app: Sanic, server: FakeServer) -> None:
+async def test_the_server_cancelling_during_our_own_cancel_still_propagates(
+    app: Sanic, server: FakeServer, handler_strategy: str
+) -> None:
     entered = _waiting_route(app, swallow=False)
     conn = server.http("GET", "/").push({"type": "http.request"})
     task = conn.start()
