@@ -1,0 +1,79 @@
+"""An app that writes every listener run to the file in $SANIC_ASGI_TEST_EVENTS,
+one line each: ``<event> <pid>`` (a worker line adds what it sees in
+``app.shared_ctx``)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse, json
+
+from sanic_asgi import ASGIApp
+
+app = Sanic("process_model")
+
+
+def record(event: str, extra: str = "") -> None:
+    with Path(os.environ["SANIC_ASGI_TEST_EVENTS"]).open("a") as events:
+        events.write(f"{event} {os.getpid()}{extra}\n")
+
+
+@app.main_process_start
+async def main_start(app: Sanic, _: Any) -> None:
+    app.shared_ctx.value = multiprocessing.Value("i", 42)
+    app.shared_ctx.queue = multiprocessing.Queue()
+    app.shared_ctx.queue.put("from main")
+    record("main_process_start")
+
+
+@app.main_process_ready
+async def main_ready(app: Sanic, _: Any) -> None:
+    record("main_process_ready")
+
+
+@app.main_process_stop
+async def main_stop(app: Sanic, _: Any) -> None:
+    record("main_process_stop")
+
+
+@app.before_server_start
+async def before_start(app: Sanic, _: Any) -> None:
+    record("before_server_start")
+
+
+@app.after_server_start
+async def after_start(app: Sanic, _: Any) -> None:
+    value = getattr(app.shared_ctx, "value", None)
+    record("after_server_start", f" shared={value.value if value is not None else None}")
+
+
+@app.before_server_stop
+async def before_stop(app: Sanic, _: Any) -> None:
+    record("before_server_stop")
+
+
+@app.after_server_stop
+async def after_stop(app: Sanic, _: Any) -> None:
+    record("after_server_stop")
+
+
+@app.get("/")
+async def index(request: Request) -> HTTPResponse:
+    return json({"pid": os.getpid()})
+
+
+@app.get("/queue")
+async def queue(request: Request) -> HTTPResponse:
+    # The Queue set in main_process_start: a worker takes the item and puts it back.
+    item = request.app.shared_ctx.queue.get(timeout=5)
+    request.app.shared_ctx.queue.put(item)
+    return json({"item": item, "pid": os.getpid()})
+
+
+asgi = ASGIApp(app)
+# Not an ASGIApp: sanic_asgi.gunicorn refuses it.
+bare = app
