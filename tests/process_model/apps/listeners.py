@@ -4,6 +4,7 @@ one line each: ``<event> <pid>`` (a worker line adds what it sees in
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 from pathlib import Path
@@ -42,6 +43,7 @@ async def main_stop(app: Sanic, _: Any) -> None:
 
 @app.before_server_start
 async def before_start(app: Sanic, _: Any) -> None:
+    app.ctx.stopping = asyncio.Event()
     record("before_server_start")
 
 
@@ -54,6 +56,7 @@ async def after_start(app: Sanic, _: Any) -> None:
 @app.before_server_stop
 async def before_stop(app: Sanic, _: Any) -> None:
     record("before_server_stop")
+    app.ctx.stopping.set()
 
 
 @app.after_server_stop
@@ -64,6 +67,14 @@ async def after_stop(app: Sanic, _: Any) -> None:
 @app.get("/")
 async def index(request: Request) -> HTTPResponse:
     return json({"pid": os.getpid()})
+
+
+@app.get("/held")
+async def held(request: Request) -> HTTPResponse:
+    # In flight until shutdown begins: answered only if the server drains it.
+    record("held")
+    await request.app.ctx.stopping.wait()
+    return json({"released": True})
 
 
 @app.get("/queue")
