@@ -52,11 +52,14 @@ def stop_with_daphne(send: Any, stop: Callable[[], Awaitable[None]]) -> bool:
     server = daphne_server(send)
     if server is None:
         return False
-    from twisted.internet import defer, reactor
+    from twisted.internet import defer
+    from twisted.internet import reactor as twisted_reactor
 
+    # Typed as the IReactorCore interface (whose methods mypy binds wrongly).
+    reactor: Any = twisted_reactor
     kill: Callable[[], Any] | None = server.kill_all_applications
     try:
-        reactor.removeSystemEventTrigger(("shutdown", ("before", kill, (), {})))  # type: ignore[attr-defined]
+        reactor.removeSystemEventTrigger(("shutdown", ("before", kill, (), {})))
     except (KeyError, ValueError, TypeError):
         kill = None
 
@@ -71,5 +74,5 @@ def stop_with_daphne(send: Any, stop: Callable[[], Awaitable[None]]) -> bool:
             stopped.addCallback(lambda _: kill())
         return stopped
 
-    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)  # type: ignore[attr-defined]
+    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)
     return True

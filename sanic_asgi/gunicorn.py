@@ -37,10 +37,13 @@ yours (gunicorn reads one config module)::
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._generations import Generation, detect
 from ._main_process import claim_main_process
+
+if TYPE_CHECKING:
+    from ._app import ASGIApp
 
 __all__ = ["on_exit", "on_starting", "when_ready"]
 
@@ -74,14 +77,13 @@ _main: _MainProcess | None = None
 def on_starting(server: Any) -> None:
     """Load the app in the arbiter and run ``main_process_start``."""
     global _main
-    from . import ASGIApp
-
-    target = server.app.wsgi()  # loads it once: the forked workers serve this object
-    if not isinstance(target, ASGIApp):
+    loaded = server.app.wsgi()  # loads it once: the forked workers serve this object
+    target = _find_asgi_app(loaded)
+    if target is None:
         server.log.error(
             "sanic_asgi.gunicorn: expected a sanic_asgi.ASGIApp as the application, got %s; "
             "wrap the Sanic app (asgi = ASGIApp(app)) and name that one on the command line (module:asgi)",
-            type(target).__name__,
+            type(loaded).__name__,
         )
         raise SystemExit(_STARTUP_FAILURE)
     _main = _MainProcess(target.app)
@@ -93,6 +95,18 @@ def on_starting(server: Any) -> None:
         _main = None
         raise SystemExit(_STARTUP_FAILURE) from None
     claim_main_process()
+
+
+def _find_asgi_app(loaded: Any) -> ASGIApp | None:
+    """The ASGIApp itself, or inside ASGI middleware (which keeps the app it
+    wraps as ``.app``, as Starlette's and ``sanic-asgi run``'s do)."""
+    from . import ASGIApp
+
+    for _ in range(16):
+        if isinstance(loaded, ASGIApp):
+            return loaded
+        loaded = getattr(loaded, "app", None)
+    return None
 
 
 def when_ready(server: Any) -> None:

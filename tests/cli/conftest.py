@@ -27,7 +27,7 @@ from tests._servers import HOST, make_certificate
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
-SERVERS = ("uvicorn", "hypercorn", "granian", "daphne")
+SERVERS = ("uvicorn", "hypercorn", "granian", "daphne", "gunicorn")
 
 
 def installed(server: str) -> bool:

@@ -53,7 +53,8 @@ def test_sigterm_runs_the_shutdown_and_drains(tmp_path: Path) -> None:
         status = process.stop()
         client.join(20)
     assert status == 0, process.log()
-    assert len(answers) == 1 and isinstance(answers[0], httpx.Response), (answers, process.log())
+    assert len(answers) == 1, process.log()
+    assert isinstance(answers[0], httpx.Response), (answers, process.log())
     assert answers[0].json() == {"released": True}
     events = [line.split() for line in events_file.read_text().splitlines()]
     assert [event for event, *_ in events] == [

@@ -20,7 +20,7 @@ WORKERS = {"asgi": ("gunicorn.asgi",), "uvicorn_worker.UvicornWorker": ("gunicor
 def _kind(worker: str) -> ServerKind:
     def build(kind: ServerKind, target: str, port: int, options: Options, tls: TLSFiles | None) -> list[str]:
         cmd = [sys.executable, "-m", "gunicorn", "-c", "python:sanic_asgi.gunicorn", "-k", worker, "-w", "2"]
-        return [*cmd, "--bind", f"{HOST}:{port}", "--graceful-timeout", "5", target]
+        return [*cmd, "--bind", f"{HOST}:{port}", "--graceful-timeout", "5", "--no-control-socket", target]
 
     return ServerKind(f"gunicorn-{worker}", WORKERS[worker], build)
 
@@ -79,7 +79,8 @@ def test_main_process_listeners_run_once_in_the_arbiter(kind: ServerKind, tmp_pa
     assert names.index("main_process_ready") < names.index("before_server_start")
     assert names[-1] == "main_process_stop"
     workers = {p for e, p in events if e == "before_server_start"}
-    assert len(workers) == 2 and arbiter not in workers
+    assert len(workers) == 2
+    assert arbiter not in workers
     for event in ("before_server_start", "after_server_start", "before_server_stop", "after_server_stop"):
         assert sorted(p for e, p in events if e == event) == sorted(workers), (event, events)
     assert "run once per worker" not in process.log()

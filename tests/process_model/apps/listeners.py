@@ -8,7 +8,6 @@ import asyncio
 import multiprocessing
 import os
 from pathlib import Path
-from typing import Any
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
@@ -24,7 +23,7 @@ def record(event: str, extra: str = "") -> None:
 
 
 @app.main_process_start
-async def main_start(app: Sanic, _: Any) -> None:
+async def main_start(app: Sanic) -> None:
     app.shared_ctx.value = multiprocessing.Value("i", 42)
     app.shared_ctx.queue = multiprocessing.Queue()
     app.shared_ctx.queue.put("from main")
@@ -32,35 +31,35 @@ async def main_start(app: Sanic, _: Any) -> None:
 
 
 @app.main_process_ready
-async def main_ready(app: Sanic, _: Any) -> None:
+async def main_ready(app: Sanic) -> None:
     record("main_process_ready")
 
 
 @app.main_process_stop
-async def main_stop(app: Sanic, _: Any) -> None:
+async def main_stop(app: Sanic) -> None:
     record("main_process_stop")
 
 
 @app.before_server_start
-async def before_start(app: Sanic, _: Any) -> None:
+async def before_start(app: Sanic) -> None:
     app.ctx.stopping = asyncio.Event()
     record("before_server_start")
 
 
 @app.after_server_start
-async def after_start(app: Sanic, _: Any) -> None:
+async def after_start(app: Sanic) -> None:
     value = getattr(app.shared_ctx, "value", None)
     record("after_server_start", f" shared={value.value if value is not None else None}")
 
 
 @app.before_server_stop
-async def before_stop(app: Sanic, _: Any) -> None:
+async def before_stop(app: Sanic) -> None:
     record("before_server_stop")
     app.ctx.stopping.set()
 
 
 @app.after_server_stop
-async def after_stop(app: Sanic, _: Any) -> None:
+async def after_stop(app: Sanic) -> None:
     record("after_server_stop")
 
 
