@@ -5,6 +5,8 @@ run the rest of the sequence and see what main_process_start put in
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -15,11 +17,14 @@ import pytest
 from tests._servers import HOST, Options, ServerKind, ServerProcess, TLSFiles
 
 WORKERS = {"asgi": ("gunicorn.asgi",), "uvicorn_worker.UvicornWorker": ("gunicorn", "uvicorn_worker")}
+OUR_CONFIG = "python:sanic_asgi.gunicorn"
+# A user's config file that calls our hooks (README "Deployment and multiple workers").
+USER_CONFIG = "tests/process_model/gunicorn_conf.py"
 
 
-def _kind(worker: str) -> ServerKind:
+def _kind(worker: str, config: str = OUR_CONFIG) -> ServerKind:
     def build(kind: ServerKind, target: str, port: int, options: Options, tls: TLSFiles | None) -> list[str]:
-        cmd = [sys.executable, "-m", "gunicorn", "-c", "python:sanic_asgi.gunicorn", "-k", worker, "-w", "2"]
+        cmd = [sys.executable, "-m", "gunicorn", "-c", config, "-k", worker, "-w", "2"]
         return [*cmd, "--bind", f"{HOST}:{port}", "--graceful-timeout", "5", "--no-control-socket", target]
 
     return ServerKind(f"gunicorn-{worker}", WORKERS[worker], build)
@@ -38,9 +43,12 @@ def _wait_for(path: Path, event: str, count: int, timeout: float = 30.0) -> list
     return _events(path)
 
 
-@pytest.fixture(params=list(WORKERS), ids=["asgi", "uvicorn-worker"])
+@pytest.fixture(
+    params=[("asgi", OUR_CONFIG), ("uvicorn_worker.UvicornWorker", OUR_CONFIG), ("asgi", USER_CONFIG)],
+    ids=["asgi", "uvicorn-worker", "asgi-user-config"],
+)
 def kind(request: pytest.FixtureRequest) -> ServerKind:
-    kind = _kind(request.param)
+    kind = _kind(*request.param)
     missing = kind.missing()
     if missing:
         pytest.skip(f"{kind.id}: module {missing!r} is not installed")
@@ -58,7 +66,7 @@ def test_main_process_listeners_run_once_in_the_arbiter(kind: ServerKind, tmp_pa
     )
     try:
         process.start()
-        events = _wait_for(events_file, "after_server_start", 2)
+        _wait_for(events_file, "after_server_start", 2)
         lines = events_file.read_text()
         assert lines.count("after_server_start") == 2, process.log()
         assert lines.count(" shared=42\n") == 2, lines  # both workers see the Value
@@ -71,6 +79,9 @@ def test_main_process_listeners_run_once_in_the_arbiter(kind: ServerKind, tmp_pa
     arbiter = process.proc.pid if process.proc is not None else -1
     names = [e for e, _ in events]
     # Once each, in the arbiter; ready before any worker starts; stop after every worker stopped.
+    events = [(e, p) for e, p in events if e != "user_on_starting"]
+    if USER_CONFIG in kind.command("x:y", 1, Options(), None):
+        assert ("user_on_starting", arbiter) in _events(events_file)
     assert [(e, p) for e, p in events if e.startswith("main_process")] == [
         ("main_process_start", arbiter),
         ("main_process_ready", arbiter),
@@ -84,6 +95,34 @@ def test_main_process_listeners_run_once_in_the_arbiter(kind: ServerKind, tmp_pa
     for event in ("before_server_start", "after_server_start", "before_server_stop", "after_server_stop"):
         assert sorted(p for e, p in events if e == event) == sorted(workers), (event, events)
     assert "run once per worker" not in process.log()
+
+
+@pytest.mark.timeout(60)
+def test_sigint_is_gunicorns_quick_shutdown_and_main_process_stop_runs_once(tmp_path: Path) -> None:
+    kind = _kind("asgi")
+    if kind.missing():
+        pytest.skip("gunicorn's asgi worker is not installed")
+    events_file = tmp_path / "events"
+    process = ServerProcess(
+        kind,
+        "tests.process_model.apps.listeners:asgi",
+        tmp_path / "server.log",
+        env={"SANIC_ASGI_TEST_EVENTS": str(events_file)},
+    )
+    try:
+        process.start()
+        _wait_for(events_file, "after_server_start", 2)
+        assert process.proc is not None
+        os.kill(process.proc.pid, signal.SIGINT)
+        status = process.wait_exit()
+    finally:
+        process.stop()
+    assert status == 0, process.log()
+    names = [e for e, _ in _events(events_file)]
+    assert names.count("main_process_stop") == 1
+    assert names[-1] == "main_process_stop"
+    # Quick shutdown: the workers skip lifespan shutdown (SIGTERM is gunicorn's graceful stop).
+    assert "before_server_stop" not in names
 
 
 @pytest.mark.timeout(30)
