@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -95,6 +96,51 @@ def test_main_process_listeners_run_once_in_the_arbiter(kind: ServerKind, tmp_pa
     for event in ("before_server_start", "after_server_start", "before_server_stop", "after_server_stop"):
         assert sorted(p for e, p in events if e == event) == sorted(workers), (event, events)
     assert "run once per worker" not in process.log()
+
+
+@pytest.mark.timeout(60)
+def test_sigterm_answers_the_request_in_flight(tmp_path: Path) -> None:
+    kind = _kind("asgi")
+    if kind.missing():
+        pytest.skip("gunicorn's asgi worker is not installed")
+    events_file, release = tmp_path / "events", tmp_path / "release"
+    process = ServerProcess(
+        kind,
+        "tests.process_model.apps.listeners:asgi",
+        tmp_path / "server.log",
+        env={"SANIC_ASGI_TEST_EVENTS": str(events_file), "SANIC_ASGI_TEST_RELEASE": str(release)},
+    )
+    answers: list[httpx.Response | BaseException] = []
+
+    def in_flight() -> None:
+        try:
+            with httpx.Client(base_url=process.url, timeout=20) as client:
+                answers.append(client.get("/until-released"))
+        except BaseException as exc:  # reported by the assertion below
+            answers.append(exc)
+
+    client = threading.Thread(target=in_flight)
+    try:
+        process.start()
+        client.start()
+        _wait_for(events_file, "until_released", 1)
+        mark = process.log_mark()
+        assert process.proc is not None
+        os.kill(process.proc.pid, signal.SIGTERM)
+        process.wait_for_log("Worker shutting down", mark, timeout=10)
+        release.touch()
+        status = process.wait_exit()
+    finally:
+        release.touch()
+        process.stop()
+        client.join(20)
+    assert status == 0, process.log()
+    assert len(answers) == 1, process.log()
+    assert isinstance(answers[0], httpx.Response), (answers, process.log())
+    assert answers[0].json() == {"released": True}
+    names = [e for e, _ in _events(events_file)]
+    assert names.count("main_process_stop") == 1
+    assert names[-1] == "main_process_stop"
 
 
 @pytest.mark.timeout(60)

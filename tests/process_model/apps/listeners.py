@@ -76,6 +76,17 @@ async def held(request: Request) -> HTTPResponse:
     return json({"released": True})
 
 
+@app.get("/until-released")
+async def until_released(request: Request) -> HTTPResponse:
+    # In flight until the test creates the file named in $SANIC_ASGI_TEST_RELEASE.
+    record("until_released")
+    release = os.environ["SANIC_ASGI_TEST_RELEASE"]
+    # The signal comes from another process (the test): a file, polled.
+    while not os.path.exists(release):  # noqa: ASYNC110, ASYNC240
+        await asyncio.sleep(0.02)
+    return json({"released": True})
+
+
 @app.get("/queue")
 async def queue(request: Request) -> HTTPResponse:
     # The Queue set in main_process_start: a worker takes the item and puts it back.
