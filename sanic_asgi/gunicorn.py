@@ -64,6 +64,12 @@ class _MainProcess:
         self.generation: Generation = detect(app)
         self.loop = asyncio.new_event_loop()
 
+    def prepare(self) -> None:
+        # Sanic's serve() sets up its logging and Sanic Extensions before
+        # main_process_start (sanic-ext adds main-process listeners of its own).
+        self.generation.setup_logging(self.app)
+        self.generation.setup_extensions(self.app)
+
     def fire(self, event: str) -> None:
         self.loop.run_until_complete(self.generation.process_event(self.app, event))
 
@@ -88,6 +94,7 @@ def on_starting(server: Any) -> None:
         raise SystemExit(_STARTUP_FAILURE)
     _main = _MainProcess(target.app)
     try:
+        _main.prepare()
         _main.fire("main_process_start")
     except Exception:
         server.log.exception("sanic_asgi.gunicorn: main_process_start of %r failed; not starting", target.app.name)
