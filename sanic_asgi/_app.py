@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sanic.log import error_logger
 
+from ._daphne import stop_with_daphne
 from ._exceptions import ConfigurationError, MalformedScope, UnsupportedScope
 from ._http import HTTPCycle
 from ._http_legacy import http_cycle_class
@@ -195,6 +196,7 @@ class ASGIApp:
             )
             await _refuse(send, ws)
             return False
+        lazy = state is not RuntimeState.STARTED
         try:
             await self.runtime.ensure_started()
         except ConfigurationError as exc:
@@ -207,6 +209,8 @@ class ASGIApp:
             error_logger.exception("Sanic app %r failed to start; answering 503", self.app.name)
             await _refuse(send, ws)
             return False
+        if lazy:  # daphne by itself: its stop runs Sanic's shutdown (sanic_asgi._daphne)
+            stop_with_daphne(send, self.runtime.stop)
         return True
 
 

@@ -24,6 +24,7 @@ served by ``sanic_asgi.ASGIApp`` (Sanic's own server) have no extensions.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from sanic import Request
 
     from ._http import HTTPCycle
+    from ._types import Message
 
 __all__ = ["asgi_extensions", "early_hints", "push", "response_trailers"]
 
@@ -67,18 +69,43 @@ async def push(request: Request, path: str, headers: HeaderPairs = ()) -> bool:
 
 async def early_hints(request: Request, links: Iterable[str | bytes]) -> bool:
     """Send a ``103 Early Hints`` response with one ``link`` header per entry
-    (``http.response.early_hint``).  Only before the response starts; True if
-    it was sent."""
+    (``http.response.early_hint``; gunicorn's asgi worker:
+    ``http.response.informational``).  Only before the response starts; True
+    if it was sent."""
     if isinstance(links, (str, bytes)):
         links = [links]
     cycle = _cycle(request)
-    if cycle is None or "http.response.early_hint" not in cycle.extensions or cycle.stage is not Stage.HANDLER:
+    if cycle is None or cycle.stage is not Stage.HANDLER:
         return False
     encoded = [encode_value(link) for link in links]
     if not encoded:
         return False
-    await cycle.send_message({"type": "http.response.early_hint", "links": encoded})
+    message = early_hint_message(cycle.extensions, _takes_informational(), encoded)
+    if message is None:
+        return False
+    await cycle.send_message(message)
     return True
+
+
+def early_hint_message(extensions: Mapping[str, Any], informational: bool, links: list[bytes]) -> Message | None:
+    """The message that sends ``links`` as a 103 through this server, or None
+    when it has no way to.  ``informational``: the server writes
+    ``http.response.informational`` messages."""
+    if "http.response.early_hint" in extensions:
+        return {"type": "http.response.early_hint", "links": links}
+    if informational:
+        return {"type": "http.response.informational", "status": 103, "headers": [(b"link", link) for link in links]}
+    return None
+
+
+def _takes_informational() -> bool:
+    # gunicorn's asgi worker (gunicorn 25 on) advertises no extension but
+    # writes any 1xx it gets as ``http.response.informational`` (status,
+    # headers), over HTTP/1.1 and HTTP/2: a message of its own, not the spec's
+    # ``early_hint``.  Its worker module is loaded only in the processes it
+    # serves from (gunicorn loads worker classes by name), so this holds
+    # behind ASGI middleware too, which passes unknown messages on.
+    return "gunicorn.workers.gasgi" in sys.modules
 
 
 def response_trailers(request: Request) -> Header | None:

@@ -72,6 +72,7 @@ from sanic.log import error_logger, logger
 from ._exceptions import ConfigurationError
 from ._generations import Generation, detect
 from ._handlers import HandleRequest, Wrapper, handler_caller, run_in_thread
+from ._main_process import main_process_elsewhere
 
 if TYPE_CHECKING:
     from contextvars import ContextVar
@@ -228,7 +229,7 @@ class AppRuntime:
             gen.setup_logging(app)
             self._warn_about_workers()
             gen.setup_extensions(app)
-            await gen.process_event(app, "main_process_start")
+            await self._main_process_event("main_process_start")
             _install_signals(app, self._signals)
             await gen.startup(app)
             if gen.handler_calls:
@@ -241,7 +242,7 @@ class AppRuntime:
                     )
             await gen.server_event(app, "init", "before")
             await gen.server_event(app, "init", "after")
-            await gen.process_event(app, "main_process_ready")
+            await self._main_process_event("main_process_ready")
             # Sanic's HttpProtocol reads these per connection, after every
             # startup listener has run: listeners may set them.
             self.refresh_settings()
@@ -292,7 +293,7 @@ class AppRuntime:
             lambda: gen.server_event(app, "shutdown", "before"),
             self.drain,
             lambda: gen.server_event(app, "shutdown", "after"),
-            lambda: gen.process_event(app, "main_process_stop"),
+            lambda: self._main_process_event("main_process_stop"),
             self._stop_mounts,
         )
         for step in steps:
@@ -317,6 +318,11 @@ class AppRuntime:
         # A restart starts from a clean slate, as a new Sanic worker would.
         self.server_state = None
         self._own_state = {}
+
+    async def _main_process_event(self, event: str) -> None:
+        # Not when the parent process runs them (sanic_asgi.gunicorn in gunicorn's arbiter).
+        if not main_process_elsewhere():
+            await self.generation.process_event(self.app, event)
 
     async def _stop_mounts(self) -> None:
         if self.mounts is not None:
@@ -393,7 +399,7 @@ class AppRuntime:
     def _warn_about_workers(self) -> None:
         listeners = self.app.listeners
         main = [e for e in ("main_process_start", "main_process_ready", "main_process_stop") if listeners.get(e)]
-        if main and _probably_one_of_many_workers():
+        if main and not main_process_elsewhere() and _probably_one_of_many_workers():
             error_logger.warning(
                 "%s listener(s) of %r run once per worker under ASGI (this process "
                 "looks like one of several workers), not once per server as on "

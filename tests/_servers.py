@@ -18,6 +18,7 @@ hypercorn-h11      hypercorn (plain TCP: HTTP/1.1 via h11)     yes      yes  no 
 hypercorn-h2       hypercorn --certfile/--keyfile (h2 by ALPN) yes      yes  yes   yes
 granian            granian --interface asgi (asginl: no life.) yes      yes  no    no
 daphne             daphne                                      no       yes  no    no
+gunicorn-asgi      gunicorn -k asgi (gunicorn 25+)             yes      yes  no    no
 =================  ==========================================  ======== ==== ===== ========
 
 A ``Launcher`` starts processes and stops every one it started (the
@@ -218,7 +219,13 @@ def _daphne(kind: ServerKind, target: str, port: int, options: Options, tls: TLS
 
 def _gunicorn(kind: ServerKind, target: str, port: int, options: Options, tls: TLSFiles | None) -> list[str]:
     cmd = [sys.executable, "-m", "gunicorn", "-k", "asgi", "--bind", f"{HOST}:{port}", "--workers", "1"]
-    cmd += ["--graceful-timeout", "5", "--chdir", str(ROOT)]
+    cmd += ["--graceful-timeout", "5", "--chdir", str(ROOT), "--no-control-socket"]
+    # gunicorn trusts X-Forwarded-* from 127.0.0.1 by default and rewrites
+    # scope["scheme"]/["client"]; the proxy tests test Sanic's rules.
+    cmd += ["--forwarded-allow-ips", ""]
+    cmd += ["--asgi-lifespan", "on" if options.lifespan else "off"]
+    if options.root_path:
+        cmd += ["--root-path", options.root_path]
     return [*cmd, target]
 
 
@@ -269,15 +276,20 @@ def _selected(variable: str, known: tuple[str, ...]) -> tuple[str, ...]:
     return chosen
 
 
+# gunicorn's own ASGI worker (gunicorn 25 on, ``-k asgi``).  The arbiter binds
+# the port before its worker has run lifespan startup; the worker says when it
+# serves.
+GUNICORN_ASGI = ServerKind(
+    "gunicorn-asgi",
+    ("gunicorn.asgi",),
+    _gunicorn,
+    lifespan_off=True,
+    ready_log="ASGI server listening on",
+)
+KINDS += (GUNICORN_ASGI,)
+
 SELECTED_KINDS = [k for k in KINDS if k.id in _selected("CONFORMANCE_SERVERS", tuple(k.id for k in KINDS))]
 SELECTED_IMPLS = _selected("CONFORMANCE_IMPLS", IMPLS)
-
-
-# gunicorn's own ASGI worker (gunicorn 24 on, ``-k asgi``): not in KINDS (the
-# conformance suite), used where a test names it.
-GUNICORN_ASGI = ServerKind(
-    "gunicorn-asgi", ("gunicorn.asgi",), _gunicorn, root_path_option=None, ready_log="Booting worker"
-)
 
 
 class ServerProcess:

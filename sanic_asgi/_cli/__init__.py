@@ -2,7 +2,7 @@
 
 ::
 
-    sanic-asgi run module:app [--server uvicorn|hypercorn|granian|daphne] [Sanic-style options] [-- server flags]
+    sanic-asgi run module:app [--server uvicorn|hypercorn|granian|daphne|gunicorn] [options] [-- server flags]
     sanic-asgi doctor module:app [--server NAME] [--workers N] [--json] [--no-start]
 
 ``run`` loads the app, translates its Sanic config into the chosen server's
@@ -227,7 +227,8 @@ def _run_warnings(plan: Plan, loaded: LoadedTarget, changed: list[Unhonoured], n
     warnings = [item.message(plan.server) for item in changed]
     warnings += plan.warnings
     main_listeners = sorted(e for e, fns in loaded.app.listeners.items() if fns and e.startswith("main_process"))
-    if main_listeners and plan.options.workers > 1 and plan.server != "daphne":
+    # daphne runs one process; gunicorn's arbiter runs them once (sanic_asgi.gunicorn).
+    if main_listeners and plan.options.workers > 1 and plan.server not in ("daphne", "gunicorn"):
         warnings.append(
             f"{', '.join(main_listeners)} listener(s) run once in each of the {plan.options.workers} workers, "
             "not once in a main process as on Sanic's server (see `sanic-asgi doctor`)"

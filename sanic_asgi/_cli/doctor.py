@@ -315,14 +315,26 @@ def _asgi_when(server: ServerName, workers: int) -> dict[str, tuple[str, Kind]]:
             listening = ("uvicorn runs lifespan before it binds its socket, so it does not listen yet", "differs")
         else:
             listening = (f"{server} has bound its socket already", "note")
-    return {
+    main: dict[str, tuple[str, Kind]] = {
         "main_process_start": (f"{start}, in the worker, first{per_worker}", many),
+        "main_process_ready": (f"{start}, in the worker, last{per_worker}", many),
+        "main_process_stop": (f"{stop}, in the worker, last{per_worker}", many),
+    }
+    if server == "gunicorn":
+        # sanic_asgi.gunicorn, which `sanic-asgi run --server gunicorn` gives gunicorn as its config.
+        main = {
+            "main_process_start": ("once, in gunicorn's arbiter, before it binds (sanic_asgi.gunicorn)", "note"),
+            "main_process_ready": ("once, in gunicorn's arbiter, before it starts the workers", "note"),
+            "main_process_stop": ("once, in gunicorn's arbiter, after the workers have stopped", "note"),
+        }
+    return {
+        "main_process_start": main["main_process_start"],
         "before_server_start": (f"{start}, once routes and signals are finalized", "note"),
         "after_server_start": (f"{start}, right after before_server_start; {listening[0]}", listening[1]),  # type: ignore[dict-item]
-        "main_process_ready": (f"{start}, in the worker, last{per_worker}", many),
+        "main_process_ready": main["main_process_ready"],
         "before_server_stop": (f"{stop}, first", "note"),
         "after_server_stop": (f"{stop}, after requests in flight drained (GRACEFUL_SHUTDOWN_TIMEOUT)", "note"),
-        "main_process_stop": (f"{stop}, in the worker, last{per_worker}", many),
+        "main_process_stop": main["main_process_stop"],
         "reload_process_start": ("never (the server's reloader restarts the process instead)", "differs"),
         "reload_process_stop": ("never (the server's reloader restarts the process instead)", "differs"),
         "before_reload_trigger": ("never (the server's reloader restarts the process instead)", "differs"),
@@ -572,6 +584,16 @@ def _behaviour(app: SanicApp, server: ServerName, has_ws: bool) -> list[Finding]
                 "server's (WEBSOCKET_PING_INTERVAL is mapped to it where the server can)",
             )
         )
+    if server == "gunicorn":
+        findings.append(
+            Finding(
+                "behaviour",
+                "note",
+                "gunicorn signals",
+                "SIGTERM stops gunicorn gracefully; SIGINT (Ctrl-C) and SIGQUIT are its quick shutdown, where the "
+                "workers skip before_server_stop, the drain and after_server_stop (main_process_stop still runs)",
+            )
+        )
     if server == "daphne":
         findings.append(
             Finding(
@@ -579,7 +601,8 @@ def _behaviour(app: SanicApp, server: ServerName, has_ws: bool) -> list[Finding]
                 "note",
                 "lifespan",
                 "daphne does not speak lifespan: `sanic-asgi run` runs the listeners around daphne; under a bare "
-                "`daphne module:asgi` the app starts lazily on the first request and never runs its stop listeners",
+                "`daphne module:asgi` the app starts lazily on the first request, and its stop listeners (with the "
+                "drain) run when daphne stops, before daphne cancels what is left",
             )
         )
     return findings

@@ -41,6 +41,7 @@ STARTUP_FAILURE = {
     "hypercorn": "hypercorn logs a LifespanFailureError and exits",
     "granian": "granian's worker exits and granian stops (status 1)",
     "daphne": "`sanic-asgi run` exits with status 3; under a bare `daphne` every request answers 503",
+    "gunicorn": "gunicorn's worker exits with status 3 and gunicorn stops ('Worker failed to boot')",
 }
 
 # sanic-ext's defaults (sanic_ext/config.py) for the settings read here.

@@ -24,6 +24,9 @@ application:
   hypercorn 0.18 exits 0 when a worker dies of a failed lifespan startup; the
   workers report such a failure in a file (``loader.StartupReporter``) and the
   command exits with 3 instead.
+* **gunicorn** (``gunicorn -k asgi``, gunicorn 25 on) reads ``sys.argv``; the
+  command adds ``--config python:sanic_asgi.gunicorn``, so that the
+  main-process listeners run once, in gunicorn's arbiter.
 * **daphne** does not speak lifespan.  Its ``CommandLineInterface`` runs with
   a ``Server`` subclass that drives the ASGI lifespan protocol itself: startup
   before daphne listens (a failing listener ends the process with exit code 3,
@@ -107,6 +110,8 @@ def _run_server(plan: Plan) -> int:
         return _run_hypercorn(plan, args)
     if plan.server == "daphne":
         return _run_daphne([*args, IMPORT_STRING])
+    if plan.server == "gunicorn":
+        return _run_gunicorn([*args, IMPORT_STRING])
     raise AssertionError(plan.server)  # pragma: no cover - RunOptions checks the name
 
 
@@ -138,6 +143,35 @@ def _invoke_click(
         return int(exc.exit_code)
     except click.Abort:
         return 1
+    return 0
+
+
+# -- gunicorn ----------------------------------------------------------------------
+
+
+def _run_gunicorn(args: list[str]) -> int:
+    """gunicorn's command line reads ``sys.argv``; its arbiter ends with
+    ``sys.exit`` (``run_plan`` takes the status from it).
+
+    The arbiter forks its workers from this call, and a worker ends with
+    ``sys.exit`` too: that exit must not unwind through the command (whose
+    cleanup removes the startup report the arbiter reads), so a worker ends
+    here, with its status."""
+    from gunicorn.app.wsgiapp import WSGIApplication  # type: ignore[import-untyped]
+
+    command = os.getpid()
+    argv = sys.argv
+    sys.argv = ["gunicorn", *args]
+    try:
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="gunicorn").run()
+    except SystemExit as exc:
+        if os.getpid() != command:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1))
+        raise
+    finally:
+        sys.argv = argv
     return 0
 
 

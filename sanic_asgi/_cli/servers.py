@@ -45,8 +45,8 @@ __all__ = [
     "unhonoured_settings",
 ]
 
-ServerName = Literal["uvicorn", "hypercorn", "granian", "daphne"]
-SERVERS: tuple[ServerName, ...] = ("uvicorn", "hypercorn", "granian", "daphne")
+ServerName = Literal["uvicorn", "hypercorn", "granian", "daphne", "gunicorn"]
+SERVERS: tuple[ServerName, ...] = ("uvicorn", "hypercorn", "granian", "daphne", "gunicorn")
 Support = Literal["yes", "partly", "no"]
 LifespanMode = Literal["auto", "on", "off"]
 SyncHandlersMode = Literal["loop", "thread"]
@@ -57,6 +57,7 @@ SERVER_MODULES: dict[ServerName, str] = {
     "hypercorn": "hypercorn",
     "granian": "granian",
     "daphne": "daphne",
+    "gunicorn": "gunicorn.asgi",  # gunicorn's own ASGI worker: gunicorn 25 on
 }
 
 # "No limit" for servers whose command line takes only an integer.
@@ -347,6 +348,45 @@ TABLES: dict[ServerName, dict[str, Row]] = {
                 "daphne does not speak lifespan: `sanic-asgi run` runs the startup before daphne listens and the "
                 "shutdown (with the drain) before daphne cancels what is left",
             ),
+        )
+    },
+    "gunicorn": {
+        r.setting: r
+        for r in (
+            Row(HOST_PORT, "--bind HOST:PORT", "yes"),
+            Row(UDS, "--bind unix:PATH", "yes"),
+            Row(
+                WORKERS,
+                "--workers",
+                "yes",
+                "main_process_* listeners run once, in gunicorn's arbiter (`-c python:sanic_asgi.gunicorn`); "
+                "the others in each worker, which sees what main_process_start put in `app.shared_ctx`",
+            ),
+            Row(
+                RELOAD,
+                "",
+                "no",
+                "the arbiter loads the app once, for the main-process listeners, and forks every worker from it: "
+                "a reloaded worker would serve the old code; use another server while developing",
+            ),
+            Row(KEEP_ALIVE, "--keep-alive 0", "yes"),
+            Row(KEEP_ALIVE_TIMEOUT, "--keep-alive", "yes", "whole seconds, rounded up"),
+            Row(REQUEST_TIMEOUT, "", "no", "gunicorn has no timeout for receiving a request's headers"),
+            Row(
+                REQUEST_MAX_HEADER_SIZE,
+                "--limit-request-field_size",
+                "partly",
+                "gunicorn limits each header line (and the request line to 4,094 bytes, the headers to 100), not "
+                "the whole head: a bigger head reaches the adapter, which refuses it with Sanic's 413",
+            ),
+            Row(WEBSOCKET_MAX_SIZE, "--websocket-max-message-size", "yes"),
+            Row(WEBSOCKET_PING_INTERVAL, "", "no", "gunicorn's asgi worker sends no websocket pings"),
+            Row(WEBSOCKET_PING_TIMEOUT, "", "no", "gunicorn's asgi worker sends no websocket pings"),
+            Row(PROXIES, "--forwarded-allow-ips ''", "yes", _PROXY_NOTE),
+            Row(ACCESS_LOG, "", "yes", _ACCESS_LOG_NOTE + " (gunicorn's is off without --access-logfile)"),
+            Row(TLS, "--certfile / --keyfile", "yes"),
+            Row(TLS_CERT_PASSWORD, "", "no", "gunicorn cannot read an encrypted key"),
+            Row(GRACEFUL_SHUTDOWN_TIMEOUT, "--graceful-timeout", "yes", "whole seconds, rounded up; " + _DRAIN_NOTE),
         )
     },
 }
@@ -848,9 +888,47 @@ def _daphne(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
     )
 
 
+def _gunicorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
+    # gunicorn's own ASGI worker, with the main-process listeners run once in
+    # its arbiter (sanic_asgi.gunicorn, a config module of gunicorn's).
+    plan.args += ["--worker-class", "asgi", "--config", "python:sanic_asgi.gunicorn"]
+    if o.uds:
+        plan.add(UDS, o.uds, "--bind", f"unix:{o.uds}")
+    else:
+        host = f"[{o.host}]" if ":" in o.host else o.host
+        plan.add(HOST_PORT, f"{o.host}:{o.port}", "--bind", f"{host}:{o.port}")
+    plan.add(WORKERS, o.workers, "--workers", str(o.workers))
+    if o.reload:
+        plan.cannot(RELOAD, "on", changed=True)
+    if s.keep_alive:
+        plan.add(KEEP_ALIVE_TIMEOUT, s.keep_alive_timeout, "--keep-alive", _flag_seconds(s.keep_alive_timeout))
+    else:
+        plan.add(KEEP_ALIVE, False, "--keep-alive", "0")
+    plan.cannot(REQUEST_TIMEOUT, s.request_timeout, changed="REQUEST_TIMEOUT" in s.changed)
+    field_size = 0 if s.head_bytes == _NO_LIMIT_BYTES else s.head_bytes  # 0: no limit
+    plan.add(REQUEST_MAX_HEADER_SIZE, s.head_limit, "--limit-request-field_size", str(field_size))
+    plan.cannot(REQUEST_MAX_HEADER_SIZE, s.head_limit, changed=REQUEST_MAX_HEADER_SIZE in s.changed)
+    max_size = 0 if s.websocket_max_size is None else int(s.websocket_max_size)  # 0: no limit
+    plan.add(WEBSOCKET_MAX_SIZE, s.websocket_max_size, "--websocket-max-message-size", str(max_size))
+    if s.websocket_ping_interval is not None:
+        plan.cannot(WEBSOCKET_PING_INTERVAL, s.websocket_ping_interval, changed="WEBSOCKET_PING_INTERVAL" in s.changed)
+    if s.websocket_ping_timeout is not None:
+        plan.cannot(WEBSOCKET_PING_TIMEOUT, s.websocket_ping_timeout, changed="WEBSOCKET_PING_TIMEOUT" in s.changed)
+    # gunicorn trusts X-Forwarded-* from 127.0.0.1 by default and rewrites the scheme.
+    plan.add(PROXIES, _proxies_value(s), "--forwarded-allow-ips", "", shown="--forwarded-allow-ips ''")
+    plan.mapped.append(Mapped(ACCESS_LOG, _show(s.access_log), "(gunicorn's access log off; Sanic's by the adapter)"))
+    if o.cert and o.key:
+        plan.add(TLS, o.cert, "--certfile", o.cert, "--keyfile", o.key)
+        if s.tls_cert_password:
+            plan.cannot(TLS_CERT_PASSWORD, "***", changed=True)
+    grace = s.graceful_shutdown_timeout
+    plan.add(GRACEFUL_SHUTDOWN_TIMEOUT, grace, "--graceful-timeout", _flag_seconds(grace))
+
+
 _TRANSLATORS: dict[ServerName, Any] = {
     "uvicorn": _uvicorn,
     "hypercorn": _hypercorn,
     "granian": _granian,
     "daphne": _daphne,
+    "gunicorn": _gunicorn,
 }

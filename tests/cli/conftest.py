@@ -29,7 +29,7 @@ from tests.asgi_driver import poll
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
-SERVERS = ("uvicorn", "hypercorn", "granian", "daphne")
+SERVERS = ("uvicorn", "hypercorn", "granian", "daphne", "gunicorn")
 
 
 def installed(server: str) -> bool:

@@ -80,7 +80,7 @@ def test_bad_options(args: list[str], message: str, capsys: pytest.CaptureFixtur
 
 
 def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "tests.cli.apps.basic:app", "--server", "gunicorn"]) == 2
+    assert main(["run", "tests.cli.apps.basic:app", "--server", "tornado"]) == 2
     assert "invalid choice" in capsys.readouterr().err
 
 

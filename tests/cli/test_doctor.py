@@ -69,6 +69,14 @@ def test_everything_that_differs(capsys: pytest.CaptureFixture[str]) -> None:
     assert report["summary"]["differs"] == len(differs)
 
 
+def test_gunicorn_runs_main_process_listeners_once_in_its_arbiter(capsys: pytest.CaptureFixture[str]) -> None:
+    _, report = doctor_json(capsys, "tests.cli.apps.differs:app", "--workers", "4", "--server", "gunicorn")
+    (listener,) = [item for item in report["listeners"] if item["event"] == "main_process_start"]
+    assert listener["kind"] == "note"
+    assert listener["asgi"] == "once, in gunicorn's arbiter, before it binds (sanic_asgi.gunicorn)"
+    assert "gunicorn signals" in findings(report)
+
+
 def test_several_workers_run_main_process_listeners_several_times(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = doctor_json(capsys, "tests.cli.apps.differs:app", "--workers", "4")
     assert code == 1

@@ -144,7 +144,7 @@ def test_settings_from_the_app_know_what_changed() -> None:
 
 
 def test_run_options_are_checked_at_construction(tmp_path: Path) -> None:
-    for bad in ({"server": "gunicorn"}, {"port": 70000}, {"workers": 0}, {"lifespan": "maybe"}, {"cert": "x.pem"}):
+    for bad in ({"server": "tornado"}, {"port": 70000}, {"workers": 0}, {"lifespan": "maybe"}, {"cert": "x.pem"}):
         with pytest.raises(ValueError):  # noqa: PT011 - each has its own message
             RunOptions(**bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no such TLS file"):
@@ -156,7 +156,7 @@ def test_run_options_are_checked_at_construction(tmp_path: Path) -> None:
 def test_markdown_has_a_row_per_setting_and_a_column_per_server() -> None:
     table = mapping_markdown()
     lines = table.strip().splitlines()
-    assert lines[0] == "| Sanic | uvicorn | hypercorn | granian | daphne |"
+    assert lines[0] == "| Sanic | uvicorn | hypercorn | granian | daphne | gunicorn |"
     assert "| `REQUEST_MAX_HEADER_SIZE` | `--h11-max-incomplete-event-size` (partly) |" in table
     rows = [line for line in lines if line.startswith("| `")]
     assert len(rows) == len(SETTINGS)

@@ -18,6 +18,11 @@ from tests._servers import HOST
 from .conftest import Served, require
 from .test_disconnect import assert_quiet
 
+# gunicorn 27 reads http.response.start's "headers" twice (it checks them, then
+# writes them); Sanic's native mode passes a generator, which the ASGI spec
+# allows (an iterable), so the second pass writes no header at all.
+GUNICORN_READS_HEADERS_TWICE = "every response header lost: gunicorn iterates the headers generator Sanic sends twice"
+
 
 def split_response(raw: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     head, sep, body = raw.partition(b"\r\n\r\n")
@@ -85,6 +90,7 @@ def test_streamed_body_without_length_is_chunked(server: Served) -> None:
     assert server.get("/stream-out").text == "chunk0;chunk1;chunk2;"
 
 
+@pytest.mark.native_gap(GUNICORN_READS_HEADERS_TWICE, servers=("gunicorn-asgi",))
 def test_streamed_body_with_declared_length(server: Served) -> None:
     status, headers, body = split_response(server.raw(request_bytes("GET", "/stream-out-sized")))
     assert status == 200
@@ -118,6 +124,7 @@ def test_no_body_for_204_and_304(server: Served, code: int) -> None:
     assert response.content == b""
 
 
+@pytest.mark.native_gap(GUNICORN_READS_HEADERS_TWICE, servers=("gunicorn-asgi",))
 def test_multiple_set_cookie_and_repeated_headers(server: Served) -> None:
     status, headers, _ = split_response(server.raw(request_bytes("GET", "/cookies")))
     assert status == 200
@@ -132,6 +139,7 @@ def test_multiple_set_cookie_and_repeated_headers(server: Served) -> None:
     assert response.cookies["two"] == "2"
 
 
+@pytest.mark.native_gap(GUNICORN_READS_HEADERS_TWICE, servers=("gunicorn-asgi",))
 def test_header_bytes(server: Served) -> None:
     """Request header bytes reach the handler as Sanic's parser decodes them
     (UTF-8 with surrogateescape: a latin-1 byte becomes a lone surrogate);
@@ -157,6 +165,7 @@ def test_head_of_a_body_sent_in_its_first_send(server: Served) -> None:
     assert_quiet(server.log_since(mark))
 
 
+@pytest.mark.native_gap(GUNICORN_READS_HEADERS_TWICE, servers=("gunicorn-asgi",))
 def test_header_values_as_sanic_encodes_them(server: Served) -> None:
     """Names lowercased (ASGI), values as Sanic's processed_headers makes
     them: text of any value, CR/LF/NUL removed on Sanic 25.12+."""

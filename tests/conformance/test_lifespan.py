@@ -65,6 +65,8 @@ def check_startup_failure(kind: ServerKind, impl: str, spawn: Spawner, tmp_path:
         assert status == 3, log[-2000:]  # uvicorn's STARTUP_FAILURE
     elif kind.id == "granian":
         assert status == 1, log[-2000:]
+    elif kind.id == "gunicorn-asgi":
+        assert status == 3, log[-2000:]  # gunicorn's WORKER_BOOT_ERROR
     # hypercorn 0.18 exits 0 even when its worker failed (the worker's status
     # is lost in run.py's second _join_exited): its status is not checked.
     text = f"RuntimeError: listener exploded in {event}" if impl == "ours" else f"listener exploded in {event}"
@@ -81,6 +83,8 @@ def server_report(kind: ServerKind, message: str) -> str:
         return f"Lifespan failure in startup. '{message}'"
     if kind.id == "granian":
         return f"[ERROR] {message}"
+    if kind.id == "gunicorn-asgi":
+        return f"[ERROR] ASGI lifespan startup failed: Lifespan startup failed: {message}"
     raise AssertionError(f"{kind.id}: no lifespan")
 
 

@@ -125,7 +125,7 @@ def test_stream_route_reads_the_body_incrementally(server: Served) -> None:
 # the client waits for the response, which hides the gap there.
 @pytest.mark.native_gap(
     "a stream=True handler hangs: read() after the message that ended the body waits for another message",
-    servers=("uvicorn-h11", "uvicorn-httptools"),
+    servers=("uvicorn-h11", "uvicorn-httptools", "gunicorn-asgi"),
 )
 def test_stream_route_with_a_body_in_one_message(server: Served) -> None:
     """Headers and a Content-Length body in one packet reach the app as one

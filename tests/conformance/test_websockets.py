@@ -36,9 +36,10 @@ CLIENT_CLOSE_AS_SEEN_BY_THE_APP = {
     # hypercorn 0.18 reports 1000/1006 by its own state, never the peer's code.
     "hypercorn-h11": "1006:",
     "hypercorn-h2": "1006:",
-    # granian 2.8 and daphne 4.2 pass the code but not the reason.
+    # granian 2.8, daphne 4.2 and gunicorn 27 pass the code but not the reason.
     "granian": "4002:",
     "daphne": "4002:",
+    "gunicorn-asgi": "4002:",
 }
 
 
@@ -120,8 +121,10 @@ def test_close_from_the_client_ends_the_handler(server: Served) -> None:
         assert events[-1] == f"closed:{CLIENT_CLOSE_AS_SEEN_BY_THE_APP[server.kind.id]}"
 
 
-# hypercorn closes with 1011 itself when the app ends without a close.
-@pytest.mark.native_gap("a handler that raises does not close with 1011", not_on=("hypercorn-h11", "hypercorn-h2"))
+# hypercorn and gunicorn close with 1011 themselves when the app ends without a close.
+@pytest.mark.native_gap(
+    "a handler that raises does not close with 1011", not_on=("hypercorn-h11", "hypercorn-h2", "gunicorn-asgi")
+)
 def test_handler_exception_closes_with_1011(server: Served) -> None:
     if server.kind.id == "daphne":
         pytest.skip("daphne only sends the close codes 1000 and 3000-4999 (no 1011)")

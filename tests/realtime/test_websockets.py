@@ -36,11 +36,11 @@ HYPERCORN = ("hypercorn-h11", "hypercorn-h2")
 # as uvicorn's wsproto implementation does; hypercorn reports every client
 # close as 1006 with no reason (hypercorn/protocol/ws_stream.py, StreamClosed).
 NO_EMPTY_MESSAGES = {"daphne"}
-NO_REASON_TO_APP = {"daphne", "granian"}
+NO_REASON_TO_APP = {"daphne", "granian", "gunicorn-asgi"}
 NO_REASON_TO_CLIENT = {"daphne"}
 CLIENT_CLOSE_CODE = {"hypercorn-h11": 1006, "hypercorn-h2": 1006}
 ABORT_CODE = {"uvicorn-h11": 1005, "granian": 1005}
-NO_HTTP_RESPONSE_EXTENSION = {"daphne"}
+NO_HTTP_RESPONSE_EXTENSION = {"daphne", "gunicorn-asgi"}
 
 
 def code_seen_by_client(served: Served, code: int) -> int:

@@ -9,6 +9,7 @@ import pytest
 from sanic import Request, Sanic, response
 
 from sanic_asgi import asgi_extensions, early_hints, push, response_trailers
+from sanic_asgi._extensions import early_hint_message
 from tests.asgi_driver import FakeServer
 
 pytestmark = pytest.mark.timeout(20)
@@ -159,3 +160,20 @@ async def test_response_trailers_after_start(app: Sanic, server: FakeServer) -> 
 
     await server.request("GET", "/", extensions=ALL)
     assert outcome == ["response_trailers() must be called before the response starts"]
+
+
+def test_early_hint_message_per_server() -> None:
+    links = [b"</a.css>; rel=preload", b"</b.js>; rel=preload"]
+    assert early_hint_message({"http.response.early_hint": {}}, False, links) == {
+        "type": "http.response.early_hint",
+        "links": links,
+    }
+    # The spec's extension first, where a server advertises it.
+    assert early_hint_message({"http.response.early_hint": {}}, True, links)["type"] == "http.response.early_hint"  # type: ignore[index]
+    # gunicorn's asgi worker: its own informational message, one link header per entry.
+    assert early_hint_message({}, True, links) == {
+        "type": "http.response.informational",
+        "status": 103,
+        "headers": [(b"link", links[0]), (b"link", links[1])],
+    }
+    assert early_hint_message({}, False, links) is None
