@@ -173,9 +173,12 @@ class AppRuntime:
             self._asgi_flag = getattr(app, "asgi", False)  # Sanic 18.12 has no flag
             app.asgi = True
             gen.setup_logging(app)
-            self._warn_about_workers()
+            supervised = _supervised(app)
+            if not supervised:
+                self._warn_about_workers()
             gen.setup_extensions(app)
-            await gen.process_event(app, "main_process_start")
+            if not supervised:
+                await gen.process_event(app, "main_process_start")
             _install_signals(app)
             await gen.startup(app)
             if gen.handler_calls:
@@ -188,7 +191,8 @@ class AppRuntime:
                     )
             await gen.server_event(app, "init", "before")
             await gen.server_event(app, "init", "after")
-            await gen.process_event(app, "main_process_ready")
+            if not supervised:
+                await gen.process_event(app, "main_process_ready")
             # Sanic's HttpProtocol reads these per connection, after every
             # startup listener has run: listeners may set them.
             self.refresh_settings()
@@ -245,7 +249,7 @@ class AppRuntime:
             lambda: gen.server_event(app, "shutdown", "before"),
             self.drain,
             lambda: gen.server_event(app, "shutdown", "after"),
-            lambda: gen.process_event(app, "main_process_stop"),
+            lambda: gen.process_event(app, "main_process_stop") if not _supervised(app) else _nothing(),
             self._stop_mounts,
         )
         for step in steps:
@@ -455,6 +459,18 @@ def _probably_one_of_many_workers() -> bool:
     import sys
 
     return "gunicorn.arbiter" in sys.modules
+
+
+def _supervised(app: SanicApp) -> bool:
+    """Does a supervising process run the main-process listeners?  Sanic's
+    ``WorkerManager`` gives each worker it starts ``app.multiplexer``
+    (``app.m``); under ``sanic-asgi run -w N`` (``sanic_asgi._cli.workers``)
+    it runs ``main_process_*`` once, in the supervisor, as Sanic's server."""
+    return getattr(app, "multiplexer", None) is not None
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _ignore(_: Any) -> None:
