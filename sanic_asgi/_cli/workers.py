@@ -300,6 +300,8 @@ def _serve(options: RunOptions, access_log: bool | None, sock: socket.socket, ap
         argv = [*config, *plan.args, "--workers", "0", *plan.passthrough, WORKER_IMPORT_STRING]
         return int(hypercorn.__main__.main(argv) or 0)
     if options.server == "daphne":
+        # Twisted handles SIGINT only where Python's default handler is in place.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         return _run_daphne([*args, WORKER_IMPORT_STRING])
     raise AssertionError(options.server)  # pragma: no cover - why_not_supervised
 
