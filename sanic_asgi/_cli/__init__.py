@@ -36,10 +36,10 @@ from typing import IO, TYPE_CHECKING
 from .loader import IMPORT_STRING, TARGET_ENV, AppLoadError, LoadedTarget, Target, encode_target, load_target
 from .servers import (
     HOST_PORT,
-    WORKERS,
     PROXIES,
     SERVER_MODULES,
     SERVERS,
+    WORKERS,
     Plan,
     RunOptions,
     SanicSettings,
@@ -202,7 +202,7 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
     settings = SanicSettings.from_app(loaded.app, access_log=ns.access_log)
     plan = translate(options, settings)
     has_ws = any(getattr(getattr(route, "extra", None), "websocket", False) for route in loaded.app.router.routes)
-    supervised = not ns.dry_run and _supervised(plan, loaded, ns, passthrough)
+    supervised = _supervised(plan, loaded, ns, passthrough)
     if supervised:  # the workers are Sanic's (a server without workers of its own has them too)
         plan.unhonoured = [item for item in plan.unhonoured if item.setting != WORKERS]
     changed, defaults = unhonoured_settings(plan, has_websockets=has_ws)
@@ -215,6 +215,11 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
         for warning in warnings:
             out.warning(warning)
         _print_dry_run(plan, IMPORT_STRING, TARGET_ENV, env_value)
+        if supervised:
+            print(
+                f"# -w {plan.options.workers}: Sanic's worker manager runs the main-process listeners once and "
+                f"{plan.options.workers} workers, each serving this command in-process on the socket it binds"
+            )
         return 0
     out.banner(plan, loaded, defaults, supervised=supervised)
     for warning in warnings:

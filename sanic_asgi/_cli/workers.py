@@ -311,7 +311,7 @@ def _serve_uvicorn(plan: Plan, args: list[str], sock: socket.socket) -> int:
 
     import click
     from click.core import ParameterSource
-    from uvicorn import Config, Server
+    from uvicorn import Config
     from uvicorn.config import LOGGING_CONFIG
     from uvicorn.main import main as uvicorn_command
 
@@ -343,7 +343,7 @@ def _worker_server_class() -> Any:
     # Defined when used: uvicorn is an optional dependency.
     from uvicorn import Server
 
-    class WorkerServer(Server):  # type: ignore[misc]
+    class WorkerServer(Server):
         """uvicorn's Server, with SIGINT as one graceful stop: the supervisor
         and a terminal's Ctrl-C may both send it (uvicorn takes a second
         SIGINT as "exit now", skipping the drain and the lifespan shutdown)."""

@@ -67,9 +67,7 @@ async def after_stop(app: Sanic) -> None:
 
 @app.get("/pid")
 async def pid(request):
-    return json(
-        {"pid": os.getpid(), "name": request.app.m.name, "set_in_main": request.app.config.get("SET_IN_MAIN")}
-    )
+    return json({"pid": os.getpid(), "name": request.app.m.name, "set_in_main": request.app.config.get("SET_IN_MAIN")})
 
 
 @app.get("/restart")
