@@ -119,6 +119,7 @@ def supervise(plan: Plan, app: SanicApp, *, access_log: bool | None) -> int:
     Sanic._set_startup_method()
     context = Sanic._get_context()
     sync_manager = context.Manager()
+    app.state.workers = options.workers  # as app.prepare(workers=N); sanic-ext sizes its queues by it
     setup_ext(app)
     loop = asyncio.new_event_loop()
     sock: socket.socket | None = None
@@ -267,6 +268,7 @@ def serve_worker(
     app.refresh({"shared_ctx": shared_ctx})  # Sanic's own hand-over; locks shared_ctx
     if config:  # a restart by the reloader passes the files it saw change
         app.update_config(config)
+    _serving_stage(app, options)
     # Sanic's manager stops a worker with SIGINT (and restarts it with
     # SIGTERM); Ctrl-C in a terminal sends the whole group SIGINT as well.
     # Each server's own handlers (installed while it serves) turn either into
@@ -276,6 +278,21 @@ def serve_worker(
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     code = _serve(options, access_log, sock, app)
     sys.exit(code)
+
+
+def _serving_stage(app: SanicApp, options: RunOptions) -> None:
+    """``app.state.stage`` SERVING, as Sanic's worker sets it before its
+    startup listeners: sanic-ext's health check sends its heartbeats while
+    it is (``AckOnStartup`` sets it back to STOPPED on lifespan.shutdown)."""
+    from sanic.application.constants import ServerStage
+    from sanic.application.state import ApplicationServerInfo
+
+    from sanic.http.constants import HTTP
+
+    # The keys Sanic's server settings have that Sanic reads while serving
+    # (TouchUp's alt-svc scheme reads "version").
+    settings = {"host": options.host, "port": options.port, "unix": options.uds, "version": HTTP.VERSION_1, "app": app}
+    app.state.server_info = [ApplicationServerInfo(settings=settings, stage=ServerStage.SERVING)]
 
 
 def _serve(options: RunOptions, access_log: bool | None, sock: socket.socket, app: SanicApp) -> int:
@@ -378,11 +395,24 @@ class AckOnStartup:
             if message.get("type") == "lifespan.startup.complete":
                 self._ack()
 
+        async def stopping_receive() -> Any:
+            message = await receive()
+            if message.get("type") == "lifespan.shutdown":
+                self._stopping()
+            return message
+
         try:
-            await self.asgi(scope, receive, acking_send)
+            await self.asgi(scope, stopping_receive, acking_send)
         finally:
             if not answered:  # no lifespan: the app starts before its first request
                 self._ack()
+
+    def _stopping(self) -> None:
+        from sanic.application.constants import ServerStage
+
+        for info in self.app.state.server_info:
+            info.stage = ServerStage.STOPPED
+        self.app.set_serving(False)
 
     def _ack(self) -> None:
         self.app.ack()
