@@ -205,6 +205,7 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
     supervised = _supervised(plan, loaded, ns, passthrough)
     if supervised:  # the workers are Sanic's (a server without workers of its own has them too)
         plan.unhonoured = [item for item in plan.unhonoured if item.setting != WORKERS]
+        plan.warnings = [w for w in plan.warnings if "workers with --reload" not in w]
     changed, defaults = unhonoured_settings(plan, has_websockets=has_ws)
     warnings = _run_warnings(plan, loaded, changed, ns, supervised=supervised)
     cwd = os.getcwd()

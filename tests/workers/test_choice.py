@@ -70,3 +70,11 @@ def test_one_worker_is_todays_mode(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", APP, "--dry-run"]) == 0
     captured = capsys.readouterr()
     assert "worker manager" not in captured.out + captured.err
+
+
+def test_reload_with_workers_keeps_the_workers(capsys: pytest.CaptureFixture[str]) -> None:
+    # uvicorn's own reloader runs one process; Sanic's reloader restarts all of them.
+    assert main(["run", APP, "-w", "2", "-r", "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    assert "one process serves" not in captured.err
+    assert "2 workers" in captured.out

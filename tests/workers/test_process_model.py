@@ -79,9 +79,21 @@ def get(port: int, path: str, timeout: float = 10.0) -> httpx.Response:
         return client.get(path, headers={"connection": "close"})
 
 
-@pytest.mark.parametrize("server", server_params("uvicorn", "hypercorn", "daphne"))
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_listeners_shared_ctx_restart_and_stop(cli: Any, tmp_path: Path, server: str, stop: signal.Signals) -> None:
+# One run per (server, way of stopping), to keep the suite fast: SIGINT and
+# SIGTERM to the supervisor, and app.m.terminate() from a handler; uvicorn
+# takes SIGTERM in the two tests below as well.
+RUNS = [("uvicorn", "SIGINT"), ("uvicorn", "terminate"), ("hypercorn", "SIGTERM"), ("daphne", "SIGINT")]
+
+
+@pytest.mark.parametrize(
+    ("server", "stop"),
+    [
+        pytest.param(*param.values, stop, marks=param.marks, id=f"{name}-{stop}")
+        for name, stop in RUNS
+        for param in server_params(name)
+    ],
+)
+def test_listeners_shared_ctx_restart_and_stop(cli: Any, tmp_path: Path, server: str, stop: str) -> None:
     process, log = start(cli, tmp_path, server)
     main = named(log, "main_process_start")
     assert len(main) == 1
@@ -127,15 +139,19 @@ def test_listeners_shared_ctx_restart_and_stop(cli: Any, tmp_path: Path, server:
     other = next(name for name in workers if name != restarted["name"])
     assert [line[1] for line in after if line[2] == other] == [workers[other]]
 
-    # A signal to the supervisor: the request in flight is answered, then
-    # main_process_stop runs once, in the supervisor, after every worker stopped.
+    # A signal to the supervisor (or app.m.terminate()): the request in flight is
+    # answered, then main_process_stop runs once, in the supervisor, after every
+    # worker stopped.
     slow: list[httpx.Response] = []
     requester = threading.Thread(target=lambda: slow.append(get(process.port, "/slow?s=1.5")))
     requester.start()
     wait_for(log, "slow_started", 1, process)
-    process.stop(stop, group=False)
+    if stop == "terminate":
+        assert get(process.port, "/terminate").text == "terminating"
+        assert process.wait_exit(TIMEOUT) == 0, process.output()
+    else:
+        assert process.stop(getattr(signal, stop), group=False) == 0, process.output()
     requester.join(TIMEOUT)
-    assert process.proc.returncode == 0, process.output()
     assert [r.text for r in slow] == ["slow done"]
     lines = events(log)
     assert [line[0] for line in lines].count("main_process_start") == 1
@@ -150,17 +166,71 @@ def test_listeners_shared_ctx_restart_and_stop(cli: Any, tmp_path: Path, server:
 
 
 @pytest.mark.parametrize("server", server_params("uvicorn"))
-def test_terminate_stops_the_server(cli: Any, tmp_path: Path, server: str) -> None:
-    process, log = start(cli, tmp_path, server)
-    assert get(process.port, "/terminate").text == "terminating"
-    assert process.wait_exit(TIMEOUT) == 0, process.output()
-    assert [line[0] for line in events(log)].count("main_process_stop") == 1
-    assert len(named(log, "after_server_stop")) == 2
-
-
-@pytest.mark.parametrize("server", server_params("uvicorn"))
 def test_failing_startup_ends_with_one_error(cli: Any, tmp_path: Path, server: str) -> None:
     port = free_port()
     process = cli("run", "tests.cli.apps.failing:app", "--server", server, "-w", "2", "--port", str(port), port=port)
     assert process.wait_exit(TIMEOUT) == 3, process.output()
     assert "sanic-asgi: error: the app failed to start" in process.output()
+
+
+@pytest.mark.parametrize("server", server_params("uvicorn"))
+def test_inspector_and_sanic_ext_health_monitor(cli: Any, tmp_path: Path, server: str) -> None:
+    pytest.importorskip("sanic_ext")
+    port, inspector = free_port(), free_port()
+    process = cli(
+        "run", "tests.workers.apps.extended:app", "--server", server, "-w", "2", "--port", str(port),
+        env={"INSPECTOR_PORT": str(inspector)}, port=port,
+    )  # fmt: skip
+    deadline = time.monotonic() + TIMEOUT
+    workers: dict[str, Any] = {}
+    while time.monotonic() < deadline:  # until Sanic's inspector sees both workers serving
+        process.wait_ready(TIMEOUT)
+        try:
+            workers = get(inspector, "/").json()["result"]["workers"]
+        except (httpx.HTTPError, KeyError, ValueError):
+            workers = {}
+        servers = {name: state for name, state in workers.items() if state.get("server")}
+        if len(servers) == 2 and all(state.get("serving") for state in servers.values()):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the inspector did not report two serving workers: {workers}\n{process.output()}")
+    # sanic-ext's health monitor and background logger run as processes of Sanic's manager
+    assert {"Sanic-HealthMonitor-0", "Sanic-Logger-0", "Sanic-Inspector-0"} <= set(workers)
+    health = get(port, "/__health__/").json()
+    assert {name for name, state in health.items() if state.get("server")} == {"Sanic-Server-0-0", "Sanic-Server-1-0"}
+    assert process.stop(signal.SIGTERM, group=False) == 0, process.output()
+
+
+RELOADABLE = """
+from sanic import Sanic
+from sanic.response import text
+
+app = Sanic("reloadable")
+
+
+@app.get("/")
+async def index(request):
+    return text("VERSION")
+"""
+
+
+@pytest.mark.parametrize("server", server_params("uvicorn"))
+def test_reload_restarts_the_workers(cli: Any, tmp_path: Path, server: str) -> None:
+    # In a folder of its own: Sanic's reloader watches every file of the app's
+    # folder, and the command's log (in tmp_path) changes all the time.
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "reloadable_app.py"
+    source.write_text(RELOADABLE.replace("VERSION", "one"))
+    port = free_port()
+    process = cli("run", f"{source}:app", "--server", server, "-w", "2", "-r", "--port", str(port), port=port)
+    process.wait_ready(TIMEOUT)  # the supervisor's socket: requests wait in its backlog for a worker
+    assert get(port, "/", timeout=TIMEOUT).text == "one"
+    source.write_text(RELOADABLE.replace("VERSION", "two"))
+    deadline = time.monotonic() + TIMEOUT
+    answers: set[str] = set()
+    while time.monotonic() < deadline and answers != {"two"}:
+        answers = {get(port, "/").text for _ in range(4)}
+        time.sleep(0.1)
+    assert answers == {"two"}, process.output()
+    assert process.stop(signal.SIGTERM, group=False) == 0, process.output()
