@@ -286,7 +286,6 @@ def _serving_stage(app: SanicApp, options: RunOptions) -> None:
     it is (``AckOnStartup`` sets it back to STOPPED on lifespan.shutdown)."""
     from sanic.application.constants import ServerStage
     from sanic.application.state import ApplicationServerInfo
-
     from sanic.http.constants import HTTP
 
     # The keys Sanic's server settings have that Sanic reads while serving
