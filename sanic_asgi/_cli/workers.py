@@ -62,13 +62,52 @@ if TYPE_CHECKING:
     from .._types import Receive, SanicApp, Scope, Send
     from .servers import Plan, RunOptions
 
-__all__ = ["WORKER_IMPORT_STRING", "AckOnStartup", "serve_worker", "supervise", "why_not_supervised"]
+__all__ = [
+    "FEATURES",
+    "WHAT_RUNS_WHERE",
+    "WORKER_IMPORT_STRING",
+    "AckOnStartup",
+    "serve_worker",
+    "supervise",
+    "why_not_supervised",
+]
 
 # What each worker's server imports: the ASGIApp of `sanic-asgi run`, acking on startup.
 WORKER_IMPORT_STRING = "sanic_asgi._cli._worker_target:asgi"
 
 # Seconds the supervisor waits for every worker to ack, as Sanic's WorkerProcess.THRESHOLD (30 s).
 ACK_TIMEOUT = 30.0
+
+
+# What `sanic-asgi run -w N` does with each part of Sanic's process model,
+# per server (doctor and the README say it from here).
+FEATURES = ("main-process listeners", "shared_ctx", "app.m", "reload", "inspector", "health monitor")
+_SUPERVISED_CELLS = {
+    "main-process listeners": "once, in the supervisor, in Sanic's order around the workers",
+    "shared_ctx": "set in main_process_start, handed to every worker (Sanic's own hand-over)",
+    "app.m": "Sanic's multiplexer: restart() restarts that worker (graceful), terminate() stops the server",
+    "reload": "Sanic's reloader process restarts every worker when a file changes (-r, -R DIR)",
+    "inspector": "INSPECTOR=True serves Sanic's inspector from the supervisor",
+    "health monitor": "sanic-ext's health monitor, health endpoint and background logger run as on Sanic's server",
+}
+_OWN_WORKERS_CELLS = {
+    "main-process listeners": "once per worker, in each worker's lifespan startup/shutdown (with a warning)",
+    "shared_ctx": "not shared: each worker has its own",
+    "app.m": "does not exist",
+    "reload": "the server's own reloader; Sanic's reload listeners do not run",
+    "inspector": "not served",
+    "health monitor": "sanic-ext's health monitor and background logger fail the startup (doctor says so)",
+}
+WHAT_RUNS_WHERE: dict[str, dict[str, str]] = {
+    "uvicorn": _SUPERVISED_CELLS,
+    "hypercorn": {**_SUPERVISED_CELLS, "reload": "Sanic's reloader (-r): hypercorn's own is not used"},
+    "daphne": {
+        **_SUPERVISED_CELLS,
+        "main-process listeners": _SUPERVISED_CELLS["main-process listeners"]
+        + " (without TLS: --tls keeps one process)",
+    },
+    "granian": _OWN_WORKERS_CELLS,
+}
 
 
 def why_not_supervised(options: RunOptions, *, process_model: bool, binds_itself: bool) -> str:

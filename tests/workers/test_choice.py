@@ -78,3 +78,17 @@ def test_reload_with_workers_keeps_the_workers(capsys: pytest.CaptureFixture[str
     captured = capsys.readouterr()
     assert "one process serves" not in captured.err
     assert "2 workers" in captured.out
+
+
+@pytest.mark.parametrize(("server", "once"), [("uvicorn", True), ("daphne", True), ("granian", False)])
+def test_doctor_says_what_runs_where(capsys: pytest.CaptureFixture[str], server: str, once: bool) -> None:
+    import json
+
+    main(["doctor", APP, "--server", server, "-w", "2", "--no-start", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    (listener,) = [item for item in report["listeners"] if item["event"] == "main_process_start"]
+    assert ("once, in its supervising process" in listener["asgi"]) is once
+    assert ("cannot change that" in listener["asgi"]) is not once
+    (note,) = [f for f in report["findings"] if f["subject"] == "workers"]
+    assert note["message"].startswith(f"`sanic-asgi run -w 2 --server {server}`: main-process listeners: ")
+    assert ("once, in the supervisor" in note["message"]) is once
