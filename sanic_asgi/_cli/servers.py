@@ -813,8 +813,9 @@ def _granian(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
 
 
 def _daphne(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
-    if o.fd is not None:
-        plan.add(HOST_PORT, f"fd {o.fd}", "--fd", str(o.fd))
+    if o.fd is not None:  # daphne's --fd assumes IPv4; Twisted's fd endpoint takes the family
+        domain = "UNIX" if o.uds else "INET6" if ":" in o.host else "INET"
+        plan.add(HOST_PORT, f"fd {o.fd}", "--endpoint", f"fd:fileno={o.fd}:domain={domain}")
     elif o.uds:
         plan.add(UDS, o.uds, "--unix-socket", o.uds)
     elif o.cert and o.key:

@@ -127,6 +127,8 @@ def why_not_supervised(options: RunOptions, *, process_model: bool, binds_itself
         )
     if options.server == "daphne" and options.tls:
         return "daphne serves a supervisor's socket without TLS: --tls/--cert need one daphne process"
+    if options.server == "daphne" and options.uds:
+        return "daphne (Twisted) cannot adopt a supervisor's UNIX socket: --uds needs one daphne process"
     if binds_itself:
         return f"the address is given to {options.server} after --: {options.server} runs its own workers"
     return ""
