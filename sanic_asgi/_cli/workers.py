@@ -54,7 +54,7 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from .loader import COMMAND_PID_ENV, STARTUP_FAILURE, TARGET_ENV, Target, load_target
+from .loader import COMMAND_PID_ENV, STARTUP_FAILURE, STARTUP_REPORT_ENV, TARGET_ENV, Target, load_target
 
 if TYPE_CHECKING:
     import socket
@@ -146,7 +146,7 @@ def supervise(plan: Plan, app: SanicApp, *, access_log: bool | None) -> int:
     from sanic import Sanic
     from sanic.application.ext import setup_ext
     from sanic.exceptions import ServerKilled
-    from sanic.log import logger
+    from sanic.log import error_logger, logger
     from sanic.server.events import trigger_events
     from sanic.server.socket import bind_socket, bind_unix_socket, remove_unix_socket
     from sanic.worker.loader import AppLoader
@@ -166,7 +166,12 @@ def supervise(plan: Plan, app: SanicApp, *, access_log: bool | None) -> int:
     sock: socket.socket | None = None
     code = 0
     try:
-        trigger_events(app.listeners.get("main_process_start"), loop, app)
+        try:
+            trigger_events(app.listeners.get("main_process_start"), loop, app)
+        except Exception as exc:  # as a failed worker startup: one line and STARTUP_FAILURE (run_plan)
+            error_logger.exception("main_process_start failed; no worker was started")
+            _report_startup_failure(f"main_process_start: {type(exc).__name__}: {exc}")
+            return STARTUP_FAILURE
         sock = bind_unix_socket(options.uds) if options.uds else bind_socket(options.host, options.port)
         monitor_sub, monitor_pub = Pipe(True)
         worker_state = sync_manager.dict()
@@ -208,6 +213,13 @@ def supervise(plan: Plan, app: SanicApp, *, access_log: bool | None) -> int:
                 remove_unix_socket(options.uds)
             logger.info("Server Stopped")
     return code
+
+
+def _report_startup_failure(text: str) -> None:
+    path = os.environ.get(STARTUP_REPORT_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as report:
+            report.write(text + "\n")
 
 
 def _run_manager(manager: Any, worker_state: Any, workers: int) -> int:

@@ -166,11 +166,21 @@ def test_listeners_shared_ctx_restart_and_stop(cli: Any, tmp_path: Path, server:
 
 
 @pytest.mark.parametrize("server", server_params("uvicorn"))
-def test_failing_startup_ends_with_one_error(cli: Any, tmp_path: Path, server: str) -> None:
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [
+        ("tests.cli.apps.failing:app", "RuntimeError: database is down (cli_failing)"),
+        ("tests.workers.apps.failing_main:app", "main_process_start: RuntimeError: migrations failed (procfailing)"),
+    ],
+    ids=["before_server_start", "main_process_start"],
+)
+def test_failing_startup_ends_with_one_error(cli: Any, tmp_path: Path, server: str, target: str, error: str) -> None:
     port = free_port()
-    process = cli("run", "tests.cli.apps.failing:app", "--server", server, "-w", "2", "--port", str(port), port=port)
+    process = cli("run", target, "--server", server, "-w", "2", "--port", str(port), port=port)
     assert process.wait_exit(TIMEOUT) == 3, process.output()
-    assert "sanic-asgi: error: the app failed to start" in process.output()
+    lines = [line for line in process.output().splitlines() if line.startswith("sanic-asgi: error:")]
+    assert len(lines) == 1
+    assert f"the app failed to start on {server}: {error} " in lines[0]
 
 
 @pytest.mark.parametrize("server", server_params("uvicorn"))
