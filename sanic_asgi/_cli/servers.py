@@ -813,9 +813,8 @@ def _granian(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
 
 
 def _daphne(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
-    if o.fd is not None:  # daphne's --fd assumes IPv4; Twisted's fd endpoint takes the family
-        domain = "UNIX" if o.uds else "INET6" if ":" in o.host else "INET"
-        plan.add(HOST_PORT, f"fd {o.fd}", "--endpoint", f"fd:fileno={o.fd}:domain={domain}")
+    if o.fd is not None:  # an IPv4 socket (daphne's fd endpoint adopts AF_INET only)
+        plan.add(HOST_PORT, f"fd {o.fd}", "--fd", str(o.fd))
     elif o.uds:
         plan.add(UDS, o.uds, "--unix-socket", o.uds)
     elif o.cert and o.key:

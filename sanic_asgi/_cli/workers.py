@@ -104,7 +104,7 @@ WHAT_RUNS_WHERE: dict[str, dict[str, str]] = {
     "daphne": {
         **_SUPERVISED_CELLS,
         "main-process listeners": _SUPERVISED_CELLS["main-process listeners"]
-        + " (without TLS: --tls keeps one process)",
+        + " (--tls, --uds or an IPv6 host: one process)",
     },
     "granian": _OWN_WORKERS_CELLS,
 }
@@ -127,8 +127,8 @@ def why_not_supervised(options: RunOptions, *, process_model: bool, binds_itself
         )
     if options.server == "daphne" and options.tls:
         return "daphne serves a supervisor's socket without TLS: --tls/--cert need one daphne process"
-    if options.server == "daphne" and options.uds:
-        return "daphne (Twisted) cannot adopt a supervisor's UNIX socket: --uds needs one daphne process"
+    if options.server == "daphne" and (options.uds or ":" in options.host):
+        return "daphne adopts a supervisor's socket for IPv4 only: --uds and IPv6 hosts need one daphne process"
     if binds_itself:
         return f"the address is given to {options.server} after --: {options.server} runs its own workers"
     return ""

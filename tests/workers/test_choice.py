@@ -24,7 +24,8 @@ def test_servers_that_serve_a_supervisors_socket(server: str) -> None:
         (RunOptions(server="granian", workers=2), True, False, "granian's workers bind their own sockets"),
         (RunOptions(server="uvicorn", workers=2), False, False, "has no worker manager (Sanic 22.9+ has)"),
         (RunOptions(server="uvicorn", workers=2), True, True, "the address is given to uvicorn after --"),
-        (RunOptions(server="daphne", workers=2, uds="/tmp/app.sock"), True, False, "cannot adopt a supervisor's UNIX"),
+        (RunOptions(server="daphne", workers=2, uds="/tmp/app.sock"), True, False, "for IPv4 only"),
+        (RunOptions(server="daphne", workers=2, host="::1"), True, False, "for IPv4 only"),
     ],
 )
 def test_why_not(options: RunOptions, process_model: bool, binds_itself: bool, expected: str) -> None:
