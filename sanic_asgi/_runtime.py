@@ -227,7 +227,9 @@ class AppRuntime:
             self._asgi_flag = getattr(app, "asgi", False)  # Sanic 18.12 has no flag
             app.asgi = True
             gen.setup_logging(app)
-            self._warn_about_workers()
+            supervised = _supervised(app)
+            if not supervised:
+                self._warn_about_workers()
             gen.setup_extensions(app)
             await self._main_process_event("main_process_start")
             _install_signals(app, self._signals)
@@ -320,8 +322,9 @@ class AppRuntime:
         self._own_state = {}
 
     async def _main_process_event(self, event: str) -> None:
-        # Not when the parent process runs them (sanic_asgi.gunicorn in gunicorn's arbiter).
-        if not main_process_elsewhere():
+        # Not when a parent process runs them: Sanic's worker manager
+        # (sanic-asgi run -w N) or gunicorn's arbiter (sanic_asgi.gunicorn).
+        if not main_process_elsewhere() and not _supervised(self.app):
             await self.generation.process_event(self.app, event)
 
     async def _stop_mounts(self) -> None:
@@ -481,6 +484,14 @@ def _probably_one_of_many_workers() -> bool:
     except ValueError:
         pass
     return "gunicorn.arbiter" in sys.modules
+
+
+def _supervised(app: SanicApp) -> bool:
+    """Does a supervising process run the main-process listeners?  Sanic's
+    ``WorkerManager`` gives each worker it starts ``app.multiplexer``
+    (``app.m``); under ``sanic-asgi run -w N`` (``sanic_asgi._cli.workers``)
+    it runs ``main_process_*`` once, in the supervisor, as Sanic's server."""
+    return getattr(app, "multiplexer", None) is not None
 
 
 def _ignore(_: Any) -> None:

@@ -39,6 +39,7 @@ from .servers import (
     PROXIES,
     SERVER_MODULES,
     SERVERS,
+    WORKERS,
     Plan,
     RunOptions,
     SanicSettings,
@@ -201,8 +202,12 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
     settings = SanicSettings.from_app(loaded.app, access_log=ns.access_log)
     plan = translate(options, settings)
     has_ws = any(getattr(getattr(route, "extra", None), "websocket", False) for route in loaded.app.router.routes)
+    supervised = _supervised(plan, loaded, ns, passthrough)
+    if supervised:  # the workers are Sanic's (a server without workers of its own has them too)
+        plan.unhonoured = [item for item in plan.unhonoured if item.setting != WORKERS]
+        plan.warnings = [w for w in plan.warnings if "workers with --reload" not in w]
     changed, defaults = unhonoured_settings(plan, has_websockets=has_ws)
-    warnings = _run_warnings(plan, loaded, changed, ns)
+    warnings = _run_warnings(plan, loaded, changed, ns, supervised=supervised)
     cwd = os.getcwd()
     asgi_options = {"lifespan": options.lifespan, "sync_handlers": options.sync_handlers}
     config = {"ACCESS_LOG": ns.access_log} if ns.access_log is not None else {}
@@ -211,24 +216,56 @@ def _run(ns: argparse.Namespace, passthrough: list[str]) -> int:
         for warning in warnings:
             out.warning(warning)
         _print_dry_run(plan, IMPORT_STRING, TARGET_ENV, env_value)
+        if supervised:
+            print(
+                f"# -w {plan.options.workers}: Sanic's worker manager runs the main-process listeners once and "
+                f"{plan.options.workers} workers, each serving this command in-process on the socket it binds"
+            )
         return 0
-    out.banner(plan, loaded, defaults)
+    out.banner(plan, loaded, defaults, supervised=supervised)
     for warning in warnings:
         out.warning(warning)
     os.environ[TARGET_ENV] = env_value
     from .runners import run_plan
 
+    if supervised:
+        from functools import partial
+
+        from .workers import supervise
+
+        return run_plan(plan, partial(supervise, app=loaded.app, access_log=ns.access_log))
     return run_plan(plan)
 
 
-def _run_warnings(plan: Plan, loaded: LoadedTarget, changed: list[Unhonoured], ns: argparse.Namespace) -> list[str]:
+def _supervised(plan: Plan, loaded: LoadedTarget, ns: argparse.Namespace, passthrough: Sequence[str]) -> bool:
+    """Run Sanic's process model (``workers``)?  With more than one worker,
+    where the server and the Sanic release allow; otherwise one line says why."""
+    if plan.options.workers < 2:
+        return False
+    from .._generations import detect
+    from .workers import why_not_supervised
+
+    why = why_not_supervised(
+        plan.options,
+        process_model=detect(loaded.app).process_model,
+        binds_itself=_binds_itself(passthrough),
+    )
+    if why:
+        _Output(sys.stderr, color=not ns.no_color, quiet=False).warning(f"Sanic's process model is off: {why}")
+    return not why
+
+
+def _run_warnings(
+    plan: Plan, loaded: LoadedTarget, changed: list[Unhonoured], ns: argparse.Namespace, *, supervised: bool = False
+) -> list[str]:
     # Only what this app (or this command line) changed: Sanic's defaults that
     # the server cannot honour are one line of the banner (doctor: notes).
     warnings = [item.message(plan.server) for item in changed]
     warnings += plan.warnings
     main_listeners = sorted(e for e, fns in loaded.app.listeners.items() if fns and e.startswith("main_process"))
-    # daphne runs one process; gunicorn's arbiter runs them once (sanic_asgi.gunicorn).
-    if main_listeners and plan.options.workers > 1 and plan.server not in ("daphne", "gunicorn"):
+    # daphne runs one process; gunicorn's arbiter (sanic_asgi.gunicorn) and
+    # Sanic's worker manager run them once.
+    if main_listeners and plan.options.workers > 1 and plan.server not in ("daphne", "gunicorn") and not supervised:
         warnings.append(
             f"{', '.join(main_listeners)} listener(s) run once in each of the {plan.options.workers} workers, "
             "not once in a main process as on Sanic's server (see `sanic-asgi doctor`)"
@@ -373,7 +410,9 @@ class _Output:
         self.stream.write(f"{self.paint(f'{PROG}: warning:', '33')} {text}\n")
         self.stream.flush()
 
-    def banner(self, plan: Plan, loaded: LoadedTarget, defaults: Sequence[Unhonoured] = ()) -> None:
+    def banner(
+        self, plan: Plan, loaded: LoadedTarget, defaults: Sequence[Unhonoured] = (), *, supervised: bool = False
+    ) -> None:
         if self.quiet:
             return
         from sanic import __version__ as sanic_version
@@ -386,6 +425,8 @@ class _Output:
         if loaded.asgi is None:
             kind += f", sync_handlers={o.sync_handlers!r})" if o.sync_handlers != "loop" else ")"
         workers = f"{o.workers} worker{'s' if o.workers != 1 else ''}" + (", reload" if o.reload else "")
+        if supervised:
+            workers += " (Sanic's worker manager: main-process listeners once, shared_ctx, app.m)"
         rows: list[tuple[str, str]] = [
             ("app", f"{loaded.target.text} (Sanic app {loaded.app.name!r}, {kind})"),
             ("server", f"{plan.server} {server_version}, {workers}"),

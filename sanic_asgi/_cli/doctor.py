@@ -192,7 +192,18 @@ def diagnose(
     findings += _handlers(report.routes)
     findings += _version_caveats(app, report.versions, has_ws)
     findings += _behaviour(app, server, has_ws)
+    if workers > 1:
+        findings.append(_process_model(server, workers))
     return report
+
+
+def _process_model(server: ServerName, workers: int) -> Finding:
+    """What runs where under ``sanic-asgi run -w N`` on this server (``workers.WHAT_RUNS_WHERE``)."""
+    from .workers import FEATURES, WHAT_RUNS_WHERE
+
+    cells = WHAT_RUNS_WHERE[server]
+    message = f"`sanic-asgi run -w {workers} --server {server}`: " + "; ".join(f"{f}: {cells[f]}" for f in FEATURES)
+    return Finding("behaviour", "note", "workers", message)
 
 
 def _versions(server: str) -> dict[str, str]:
@@ -302,8 +313,25 @@ def _listener_entries(app: SanicApp) -> list[tuple[str, Any, int]]:
     return entries
 
 
-def _asgi_when(server: ServerName, workers: int) -> dict[str, tuple[str, Kind]]:
-    per_worker = f" - {workers} times, once per worker" if workers > 1 else ""
+def _supervisor_note(app: SanicApp, server: ServerName, workers: int) -> str:
+    """What ``sanic-asgi run -w N`` does with the main-process listeners."""
+    from .._generations import detect
+    from .servers import RunOptions
+    from .workers import why_not_supervised
+
+    why = why_not_supervised(
+        RunOptions(server=server, workers=workers), process_model=detect(app).process_model, binds_itself=False
+    )
+    if why:
+        return f"; `sanic-asgi run -w {workers}` cannot change that: {why}"
+    return (
+        f"; under `sanic-asgi run -w {workers}` (Sanic's worker manager): once, in its supervising process, "
+        "as on Sanic's server"
+    )
+
+
+def _asgi_when(server: ServerName, workers: int, supervisor: str = "") -> dict[str, tuple[str, Kind]]:
+    per_worker = f" - {workers} times, once per worker with {server}'s own workers{supervisor}" if workers > 1 else ""
     many: Kind = "differs" if workers > 1 else "note"
     if server == "daphne":
         start = "when `sanic-asgi run` starts the app, before daphne listens"
@@ -343,7 +371,7 @@ def _asgi_when(server: ServerName, workers: int) -> dict[str, tuple[str, Kind]]:
 
 
 def _listeners(app: SanicApp, server: ServerName, workers: int) -> list[ListenerInfo]:
-    when = _asgi_when(server, workers)
+    when = _asgi_when(server, workers, _supervisor_note(app, server, workers) if workers > 1 else "")
     infos = []
     for event, fn, priority in _listener_entries(app):
         asgi, kind = when.get(event, ("unknown event", "differs"))
@@ -354,8 +382,9 @@ def _listeners(app: SanicApp, server: ServerName, workers: int) -> list[Listener
 def _listener_action(event: str) -> str:
     if event.startswith("main_process"):
         return (
-            "work that must happen once per deployment belongs in your deployment tooling (or behind a lock); "
-            "Sanic's app.shared_ctx is not shared between ASGI workers"
+            "serve with `sanic-asgi run -w N` on uvicorn, hypercorn or daphne: Sanic's worker manager runs these "
+            "once and hands app.shared_ctx to every worker; under a server's own workers, work that must happen "
+            "once belongs in your deployment tooling (or behind a lock), and app.shared_ctx is not shared"
         )
     if event == "after_server_start":
         return "do not connect to the app's own socket from this listener; do it from a background task (app.add_task)"
@@ -369,7 +398,17 @@ def _extension_gaps(app: SanicApp, server: ServerName, trial: Trial | None) -> l
     Sanic's worker manager (``extensions``)."""
     extended = hasattr(app, "_ext") or (app.config.get("AUTO_EXTEND", True) and _installed("sanic_ext"))
     gaps = manager_gaps(app.config, server) if extended else []
-    findings = [Finding("extensions", "differs", gap.subject, gap.message, gap.action) for gap in gaps]
+    findings = [
+        Finding(
+            "extensions",
+            "differs",
+            gap.subject,
+            gap.message,
+            f"{gap.action}; or serve with `sanic-asgi run -w N` on uvicorn, hypercorn or daphne, where Sanic's "
+            "worker manager runs it as on Sanic's server",
+        )
+        for gap in gaps
+    ]
     if trial is not None and trial.error:
         explained = [gap.subject for gap in gaps if gap.fails_startup]
         message = (

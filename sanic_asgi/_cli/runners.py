@@ -47,7 +47,7 @@ import os
 import sys
 import tempfile
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .loader import COMMAND_PID_ENV, IMPORT_STRING, STARTUP_FAILURE, STARTUP_REPORT_ENV
 
@@ -61,13 +61,14 @@ HYPERCORN_CONFIG = SimpleNamespace()
 log = logging.getLogger("sanic_asgi.cli")
 
 
-def run_plan(plan: Plan) -> int:
+def run_plan(plan: Plan, serve: Callable[[Plan], int] | None = None) -> int:
     """Run the planned server until it stops; return the exit code.
 
     Every server's worker reports a failed lifespan startup in a file
     (``loader.StartupReporter``); when one did, the command ends with one
     ``sanic-asgi: error:`` line and ``STARTUP_FAILURE``, whatever exit code
-    the server chose (hypercorn 0.18 returns 0, granian 1).
+    the server chose (hypercorn 0.18 returns 0, granian 1).  ``serve``
+    runs the server instead of its own command (``workers.supervise``).
     """
     fd, report = tempfile.mkstemp(prefix="sanic-asgi-startup-", suffix=".txt")
     os.close(fd)
@@ -75,7 +76,7 @@ def run_plan(plan: Plan) -> int:
     os.environ[COMMAND_PID_ENV] = str(os.getpid())
     try:
         try:
-            code = _run_server(plan)
+            code = (serve or _run_server)(plan)
         except SystemExit as exc:  # uvicorn's sys.exit(STARTUP_FAILURE), daphne's bridge
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         with open(report, encoding="utf-8") as file:

@@ -535,6 +535,9 @@ class RunOptions:
     lifespan: LifespanMode = "auto"
     sync_handlers: SyncHandlersMode = "loop"
     passthrough: tuple[str, ...] = ()
+    # A listening socket inherited from a supervisor (``sanic-asgi run -w N``,
+    # ``workers``): hypercorn and daphne serve on it instead of host/port.
+    fd: int | None = None
 
     def __post_init__(self) -> None:
         if self.server not in SERVERS:
@@ -732,7 +735,9 @@ def _uvicorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
 
 
 def _hypercorn(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
-    if o.uds:
+    if o.fd is not None:
+        plan.add(HOST_PORT, f"fd {o.fd}", "--bind", f"fd://{o.fd}")
+    elif o.uds:
         plan.add(UDS, o.uds, "--bind", f"unix:{o.uds}")
     else:
         host = f"[{o.host}]" if ":" in o.host else o.host
@@ -848,7 +853,9 @@ def _granian(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
 
 
 def _daphne(plan: Plan, o: RunOptions, s: SanicSettings) -> None:
-    if o.uds:
+    if o.fd is not None:  # an IPv4 socket (daphne's fd endpoint adopts AF_INET only)
+        plan.add(HOST_PORT, f"fd {o.fd}", "--fd", str(o.fd))
+    elif o.uds:
         plan.add(UDS, o.uds, "--unix-socket", o.uds)
     elif o.cert and o.key:
         endpoint = (

@@ -26,6 +26,9 @@ class Generation:
     # Sanic's handle_request takes the handler from self.router.get() from
     # 21.3 on (sanic_asgi._handlers).
     handler_calls = True
+    # Can `sanic-asgi run -w N` run Sanic's process model (sanic_asgi._cli.workers):
+    # WorkerManager, app.m, shared_ctx handed to workers, app.ack()?
+    process_model = False
     # Builds request.conn_info from the scope (called as conn_info_class(scope)).
     conn_info_class: Callable[[Scope], Any]
     # Is make_request just request_class(url_bytes, headers, version, method,

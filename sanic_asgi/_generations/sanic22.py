@@ -153,11 +153,19 @@ _RUN_MIDDLEWARE = "run_middleware" in signature(Sanic.handle_exception).paramete
 # The coroutines of app.add_task's tasks (Sanic22.background_tasks).
 _TASK_QUALNAMES = frozenset({"Sanic._prep_task.<locals>.do", "SignalRouter._dispatch"})
 
+# Sanic's process model as `sanic-asgi run -w N` uses it (sanic_asgi._cli.workers):
+# the worker manager arrived in 22.9; ack/set_serving, the inspector class
+# and the start-method choice came with the releases after it.
+_PROCESS_MODEL = all(
+    hasattr(Sanic, name) for name in ("ack", "set_serving", "refresh", "inspector_class", "_get_startup_method")
+)
+
 
 class Sanic22(Generation):
     name = "sanic22"
     conn_info_class = ScopeConnInfo
     plain_request = True
+    process_model = _PROCESS_MODEL
 
     async def handle_exception(
         self, app: SanicApp, request: Request, exception: BaseException, run_middleware: bool

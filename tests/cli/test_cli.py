@@ -24,7 +24,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setenv(TARGET_ENV, "")
     monkeypatch.delenv("NO_COLOR", raising=False)
 
-    def run_plan(plan: Any) -> int:
+    def run_plan(plan: Any, serve: Any = None) -> int:  # serve: workers.supervise under -w N
         plans.append(plan)
         return 0
 
@@ -178,8 +178,13 @@ def test_main_process_listeners_with_several_workers_are_named(
 ) -> None:
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
-    assert main(["run", "tests.cli.apps.differs:app", "-w", "3", "-q"]) == 0
+    # granian runs its own workers (tests/workers: uvicorn, hypercorn and daphne run Sanic's)
+    assert main(["run", "tests.cli.apps.differs:app", "-w", "3", "-q", "--server", "granian"]) == 0
     assert "main_process_start listener(s) run once in each of the 3 workers" in err.getvalue()
+    err.seek(0)
+    err.truncate()
+    assert main(["run", "tests.cli.apps.differs:app", "-w", "3", "-q"]) == 0
+    assert "run once in each of the 3 workers" not in err.getvalue()
 
 
 def test_access_log_option_reaches_the_workers(served: list[Any], capsys: pytest.CaptureFixture[str]) -> None:
