@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import differs
 from . import PYTEST_INI as PYTEST_INI
 from . import PYTEST_SANIC_SHA256 as PYTEST_SANIC_SHA256
 from . import PYTEST_SANIC_VERSION as PYTEST_SANIC_VERSION
+from . import differs
 from . import sanic_23_12_2 as _previous
 from . import sanic_24_12_0 as _newer
 from . import sanic_25_12_1 as _current
