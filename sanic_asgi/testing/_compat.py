@@ -462,7 +462,7 @@ class SanicTestClient(CallShapes):
                 partial(self._serve_and_request, method, url, host, port, results, exceptions, request_kwargs)
             )
         finally:
-            server_info = getattr(self.app.state, "server_info", None)  # 22.12+
+            server_info = getattr(getattr(self.app, "state", None), "server_info", None)  # 22.12+
             if server_info is not None:
                 server_info.clear()
             self.app.router.reset()
@@ -516,12 +516,14 @@ class SanicTestClient(CallShapes):
 
 
 def _configure_sanic21(app: Any, debug: bool, host: str, port: int, server_kwargs: dict[str, Any]) -> None:
-    """The part of Sanic 21.12's ``app.run()`` that configures the app (it has no ``prepare``)."""
+    """The part of Sanic 21.12's ``app.run()`` that configures the app (it has no ``prepare``;
+    21.3 - 21.9 have no ``app.state`` either)."""
     for attribute, key in (("ACCESS_LOG", "access_log"), ("MOTD", "motd"), ("NOISY_EXCEPTIONS", "noisy_exceptions")):
         if server_kwargs.get(key) is not None:
             setattr(app.config, attribute, server_kwargs[key])
     app.debug = debug
-    app.state.host, app.state.port = host, port
+    if hasattr(app, "state"):
+        app.state.host, app.state.port = host, port
 
 
 def _unused_port(host: str) -> int:
