@@ -35,7 +35,10 @@ NO_CLIENT: dict[str, str] = differs(
 
 XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
     _newer.XFAIL,
-    drop=("tests/test_response.py::test_chunked_streaming_returns_correct_content_asgi",),
+    drop=(
+        "tests/test_app.py::test_app_websocket_parameters",
+        "tests/test_response.py::test_chunked_streaming_returns_correct_content_asgi",
+    ),
     add={
         "tests/test_request_cancel.py::test_request_cancel_when_connection_lost": (
             ADAPTER_MODES,
