@@ -28,6 +28,7 @@ to it, so that test runs never compete for a fixed port.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import ipaddress
 import os
 import random
@@ -449,8 +450,12 @@ class SanicTestClient(CallShapes):
 
         try:
             if hasattr(self.app, "prepare"):
+                # single_process= is 22.9+; 22.3 - 22.6's prepare() sets up one worker anyway.
+                single: dict[str, Any] = (
+                    {"single_process": True} if "single_process" in _parameters(self.app.prepare) else {}
+                )
                 with _no_motd() if self.server == "inprocess" else contextlib.nullcontext():
-                    self.app.prepare(debug=debug, single_process=True, host=host, port=port, **server_kwargs)
+                    self.app.prepare(debug=debug, host=host, port=port, **single, **server_kwargs)
             else:  # Sanic 21.12: no prepare(); what app.run() sets on the app
                 _configure_sanic21(self.app, debug, host, port, server_kwargs)
             if hasattr(self.app, "setup_loop"):
@@ -524,6 +529,10 @@ def _configure_sanic21(app: Any, debug: bool, host: str, port: int, server_kwarg
     app.debug = debug
     if hasattr(app, "state"):
         app.state.host, app.state.port = host, port
+
+
+def _parameters(function: Callable[..., Any]) -> Mapping[str, inspect.Parameter]:
+    return inspect.signature(function).parameters
 
 
 def _unused_port(host: str) -> int:
