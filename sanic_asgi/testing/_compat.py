@@ -28,6 +28,7 @@ to it, so that test runs never compete for a fixed port.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import ipaddress
 import os
 import random
@@ -449,8 +450,12 @@ class SanicTestClient(CallShapes):
 
         try:
             if hasattr(self.app, "prepare"):
+                # single_process= is 22.9+; 22.3 - 22.6's prepare() sets up one worker anyway.
+                single: dict[str, Any] = (
+                    {"single_process": True} if "single_process" in _parameters(self.app.prepare) else {}
+                )
                 with _no_motd() if self.server == "inprocess" else contextlib.nullcontext():
-                    self.app.prepare(debug=debug, single_process=True, host=host, port=port, **server_kwargs)
+                    self.app.prepare(debug=debug, host=host, port=port, **single, **server_kwargs)
             else:  # Sanic 21.12: no prepare(); what app.run() sets on the app
                 _configure_sanic21(self.app, debug, host, port, server_kwargs)
             if hasattr(self.app, "setup_loop"):
@@ -462,7 +467,7 @@ class SanicTestClient(CallShapes):
                 partial(self._serve_and_request, method, url, host, port, results, exceptions, request_kwargs)
             )
         finally:
-            server_info = getattr(self.app.state, "server_info", None)  # 22.12+
+            server_info = getattr(getattr(self.app, "state", None), "server_info", None)  # 22.12+
             if server_info is not None:
                 server_info.clear()
             self.app.router.reset()
@@ -516,12 +521,18 @@ class SanicTestClient(CallShapes):
 
 
 def _configure_sanic21(app: Any, debug: bool, host: str, port: int, server_kwargs: dict[str, Any]) -> None:
-    """The part of Sanic 21.12's ``app.run()`` that configures the app (it has no ``prepare``)."""
+    """The part of Sanic 21.12's ``app.run()`` that configures the app (it has no ``prepare``;
+    21.3 - 21.9 have no ``app.state`` either)."""
     for attribute, key in (("ACCESS_LOG", "access_log"), ("MOTD", "motd"), ("NOISY_EXCEPTIONS", "noisy_exceptions")):
         if server_kwargs.get(key) is not None:
             setattr(app.config, attribute, server_kwargs[key])
     app.debug = debug
-    app.state.host, app.state.port = host, port
+    if hasattr(app, "state"):
+        app.state.host, app.state.port = host, port
+
+
+def _parameters(function: Callable[..., Any]) -> Mapping[str, inspect.Parameter]:
+    return inspect.signature(function).parameters
 
 
 def _unused_port(host: str) -> int:
