@@ -36,7 +36,8 @@ def run(args: list[str], cwd: Path, what: str) -> subprocess.CompletedProcess[st
     env.pop("PYTEST_ADDOPTS", None)
     env["PYTEST_ADDOPTS"] = "-p no:cacheprovider"
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=100, check=False)
-    assert done.returncode == 0, f"{what} exited {done.returncode}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+    output = f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+    assert done.returncode == 0, f"{what} exited {done.returncode}\n{output}"
     return done
 
 
@@ -57,8 +58,11 @@ def test_samples_run(page: str, tmp_path: Path) -> None:
         if s.kind == "file" and (m := module_name(s.name)) and not Path(s.name).name.startswith("test_")
     ]
     if modules:
-        run([sys.executable, "-c", f"import importlib\nfor m in {modules!r}: importlib.import_module(m)"], tmp_path,
-            f"importing {', '.join(modules)}")
+        run(
+            [sys.executable, "-c", f"import importlib\nfor m in {modules!r}: importlib.import_module(m)"],
+            tmp_path,
+            f"importing {', '.join(modules)}",
+        )
     for sample in samples:
         if sample.kind == "script":
             run([sys.executable, sample.name], tmp_path, f"the script at {where[sample.name]}")
@@ -67,13 +71,17 @@ def test_samples_run(page: str, tmp_path: Path) -> None:
     tests = [s.name for s in samples if s.kind == "test" or s.name.startswith("test_")]
     if tests:
         report = tmp_path / ".report.xml"
-        run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *tests],
-            tmp_path, f"pytest on the tests at {', '.join(where[t] for t in tests)}")
+        run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *tests],
+            tmp_path,
+            f"pytest on the tests at {', '.join(where[t] for t in tests)}",
+        )
         suite = ET.parse(report).getroot().find("testsuite")
         assert suite is not None
         counts = {key: int(suite.get(key, "0")) for key in ("tests", "skipped", "failures", "errors")}
         # An async test that pytest-asyncio did not run is a skip, not a failure.
-        assert counts["tests"] > 0 and counts["skipped"] == 0, (page, counts)
+        assert counts["tests"] > 0, (page, counts)
+        assert counts["skipped"] == 0, (page, counts)
 
     for sample in samples:
         if sample.kind == "shell":

@@ -252,7 +252,7 @@ def test_an_app_started_outside_then_inside_test_mode_starts_again(order: tuple[
     # clients) turns it on.  TouchUp's first run outside test mode keeps no
     # originals, so a later start in test mode must not run it again
     # (it raised KeyError: '_run_request_middleware' from TouchUp.run).
-    script = _CLIENTS_IN_TURN.replace('sys.argv[1]', repr(list(order)))
+    script = _CLIENTS_IN_TURN.replace("sys.argv[1]", repr(list(order)))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=50, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().endswith("served")
