@@ -206,7 +206,7 @@ class Sanic22(Generation):
         # outside test mode (sanic_asgi.testing.TestClient) and a later one in
         # it (sanic-testing's clients set Sanic.test_mode) must skip it too.
         primary = app.state.primary
-        if getattr(type(app), "__touched__", False) and not (app.test_mode and _touchup_originals_kept()):
+        if getattr(type(app), "__touched__", False) and not (app.test_mode and touchup_originals_kept()):
             app.state.primary = False
         try:
             await app._startup()
@@ -265,8 +265,9 @@ class Sanic22(Generation):
         app.state.is_started = False
 
 
-def _touchup_originals_kept() -> bool:
-    """Whether every method TouchUp rewrites still has its original beside it."""
+def touchup_originals_kept() -> bool:
+    """Whether every method TouchUp rewrites still has its original beside it
+    (TouchUp keeps them, as ``_<name>``, only when its first run is in test mode)."""
     from sanic.touchup import TouchUp
 
     return all(hasattr(target, f"_{name}") for target, name in TouchUp._registry)
