@@ -10,7 +10,9 @@ commands first on PATH.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -41,8 +43,10 @@ def run(args: list[str], cwd: Path, what: str) -> subprocess.CompletedProcess[st
     return done
 
 
-def test_every_page_is_checked() -> None:
+def test_every_page_is_checked_and_in_the_sites_navigation() -> None:
     assert {"README.md", "docs/index.md", "docs/testing.md"} <= set(PAGES)
+    nav = re.findall(r"^\s+- [^:]+: (\S+\.md)$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE)
+    assert sorted(f"docs/{page}" for page in nav) == [p for p in PAGES if p.startswith("docs/")]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -101,3 +105,15 @@ def test_parse_rejects_unmarked_python_and_lonely_markers() -> None:
     assert [(s.kind, s.name, s.code, s.line) for s in shown] == [("file", "a/b.py", "x = 1\n", 5)]
     assert module_name("a/b.py") == "a.b"
     assert module_name("gunicorn.conf.py") is None
+
+
+def test_the_dockerfiles_command_line_is_valid(tmp_path: Path) -> None:
+    # No Docker here: the exec-form CMD runs with --dry-run in the page's files.
+    samples = page_samples("docs/deployment.md")
+    write(samples, tmp_path)
+    (dockerfile,) = [s for s in samples if s.name == "Dockerfile"]
+    (cmd,) = [line for line in dockerfile.code.splitlines() if line.startswith("CMD ")]
+    argv = json.loads(cmd.removeprefix("CMD "))
+    assert argv[:2] == ["sanic-asgi", "run"], argv
+    done = run([str(Path(sys.executable).parent / argv[0]), *argv[1:], "--dry-run"], tmp_path, "the Dockerfile's CMD")
+    assert done.stdout.startswith("uvicorn --host 0.0.0.0 --port 8000 --workers 2 "), done.stdout
