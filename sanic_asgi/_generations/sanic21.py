@@ -32,7 +32,7 @@ from inspect import isawaitable, signature
 from typing import TYPE_CHECKING, Any
 
 from ._names import Header
-from .sanic22 import Sanic22
+from .sanic22 import Sanic22, touchup_originals_kept
 
 if TYPE_CHECKING:
     from sanic import Request
@@ -57,13 +57,14 @@ class Sanic21(Sanic22):
     async def startup(self, app: SanicApp) -> None:
         # 21.9/21.12's _startup() runs TouchUp for every app, every time;
         # outside test mode TouchUp cannot rewrite methods it already rewrote
-        # (KeyError), so a restart or a second app in the process would fail.
+        # (KeyError), so a restart or a second app in the process would fail;
+        # in test mode it can, from the originals a first run in test mode kept.
         # Then the same steps run without TouchUp, as 22.x starts secondary
         # apps (app.py: Sanic._startup, 21.9.3 and 21.12.2).
         from sanic.touchup import TouchUp
 
         touched = any(getattr(target, "__touched__", False) for target, _ in TouchUp._registry)
-        if not touched or app.test_mode:
+        if not touched or (app.test_mode and touchup_originals_kept()):
             await app._startup()
             self.mark_started(app)
             return

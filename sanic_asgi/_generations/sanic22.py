@@ -212,9 +212,13 @@ class Sanic22(Generation):
         # mode it can run once per process: the source of a rewritten method
         # cannot be read again (KeyError in TouchUp.run).  A restart, or a
         # second app in this process, is therefore started the way Sanic
-        # starts a secondary app: without TouchUp.
+        # starts a secondary app: without TouchUp.  In test mode TouchUp
+        # rebuilds from the originals it kept aside (``_<name>``); it keeps
+        # them only when its first run was in test mode, so a first start
+        # outside test mode (sanic_asgi.testing.TestClient) and a later one in
+        # it (sanic-testing's clients set Sanic.test_mode) must skip it too.
         primary = app.state.primary
-        if getattr(type(app), "__touched__", False) and not app.test_mode:
+        if getattr(type(app), "__touched__", False) and not (app.test_mode and touchup_originals_kept()):
             app.state.primary = False
         try:
             await app._startup()
@@ -274,3 +278,11 @@ class Sanic22(Generation):
         app.router.reset()
         app.signal_router.reset()
         app.state.is_started = False
+
+
+def touchup_originals_kept() -> bool:
+    """Whether every method TouchUp rewrites still has its original beside it
+    (TouchUp keeps them, as ``_<name>``, only when its first run is in test mode)."""
+    from sanic.touchup import TouchUp
+
+    return all(hasattr(target, f"_{name}") for target, name in TouchUp._registry)

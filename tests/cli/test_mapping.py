@@ -169,9 +169,9 @@ def test_markdown_has_a_row_per_setting_and_a_column_per_server() -> None:
     assert "granian has no idle timeout" in single
 
 
-def test_readme_has_the_generated_mapping_table() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert mapping_markdown() in readme, "README.md: paste sanic_asgi._cli.servers.mapping_markdown() again"
+def test_docs_have_the_generated_mapping_table() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "command.md").read_text(encoding="utf-8")
+    assert mapping_markdown() in page, "docs/command.md: paste sanic_asgi._cli.servers.mapping_markdown() again"
 
 
 # -- REQUEST_MAX_HEADER_SIZE: Sanic's head limit as each server's own setting --------------

@@ -268,3 +268,16 @@ async def test_httpx_asgitransport_without_content_length(method: str, body: byt
         assert "content-length" not in request.headers
         answer = await client.send(request)
     assert (answer.status_code, answer.headers["x-method"], answer.content) == (200, method, body)
+
+
+# -- what the docs' Lambda section says about ASGIApp's own lifespan option ---------------
+@pytest.mark.usefixtures("loop")
+def test_asgiapp_lifespan_on_refuses_every_invocation_under_mangum() -> None:
+    # Mangum(lifespan="off") sends no lifespan events, so ASGIApp(lifespan="on")
+    # never sees a startup: docs/deployment.md says to leave it at "auto".
+    handler = Mangum(ASGIApp(make_app(), lifespan="on"), lifespan="off")
+    status, _, _ = invoke(handler, http_api_v2("GET", "/stream", b"", {}, False))
+    assert status == 503
+    auto = Mangum(ASGIApp(make_app(), lifespan="auto"), lifespan="off")
+    status, _, body = invoke(auto, http_api_v2("GET", "/stream", b"", {}, False))
+    assert (status, body) == (200, b"one two three")

@@ -73,6 +73,8 @@ def test_the_sdist_has_the_license_no_tests_and_no_vcs_files(dists: dict[str, Pa
     assert {n.split("/")[0] for n in names} == {
         "sanic_asgi",
         "examples",
+        "docs",
+        "mkdocs.yml",
         "README.md",
         "CHANGELOG.md",
         "LICENSE",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from types import SimpleNamespace
 from typing import Any
 
@@ -217,3 +219,41 @@ async def test_background_tasks_are_the_apps_own(app: Sanic) -> None:
         assert gen.background_tasks(app) == []
     finally:
         await runtime.stop()
+
+
+# TouchUp's rewrites are process-wide (class attributes of Sanic and its
+# protocol classes), so each order runs in a fresh interpreter.
+_CLIENTS_IN_TURN = """
+import sys
+from sanic import Sanic
+from sanic.response import text
+from sanic_asgi.testing import SanicTestClient, TestClient
+
+app = Sanic("turns")
+
+@app.get("/")
+async def index(request):
+    return text("ok")
+
+for step in sys.argv[1]:
+    if step == "starlette":
+        with TestClient(app) as client:
+            assert client.get("/").text == "ok"
+    else:
+        request, response = SanicTestClient(app).get("/")
+        assert response.text == "ok", response.text
+print("served")
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("order", [("starlette", "sanic"), ("sanic", "starlette"), ("starlette", "starlette")])
+def test_an_app_started_outside_then_inside_test_mode_starts_again(order: tuple[str, str]) -> None:
+    # TestClient leaves Sanic.test_mode off; SanicTestClient (as sanic-testing's
+    # clients) turns it on.  TouchUp's first run outside test mode keeps no
+    # originals, so a later start in test mode must not run it again
+    # (it raised KeyError: '_run_request_middleware' from TouchUp.run).
+    script = _CLIENTS_IN_TURN.replace("sys.argv[1]", repr(list(order)))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=50, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().endswith("served")
