@@ -116,6 +116,25 @@ def launch(tmp_path: Path, tls_files: TLSFiles | None) -> Iterator[Launcher]:
     own.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def touchup_originals() -> None:
+    """Sanic's TouchUp (21.3+) rewrites Sanic's own methods, process-wide, from
+    their source; it keeps the originals aside (``_<name>``) only when its
+    first run is in test mode, and later runs in test mode rebuild from them.
+    This suite starts apps in and out of test mode in one process, in any
+    order under xdist, so the originals are kept aside once, before any app
+    starts, as a first run in test mode would.  (The adapter's own handling
+    of the other order is tested in fresh interpreters:
+    tests/unit/test_generations.py.)"""
+    try:
+        from sanic.touchup import TouchUp
+    except ImportError:  # Sanic before 21.3
+        return
+    for target, name in TouchUp._registry:
+        if not hasattr(target, f"_{name}"):
+            setattr(target, f"_{name}", getattr(target, name))
+
+
 @pytest.fixture
 def sanic_test_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sanic's test mode (apps may share a name) for one test, undone after it.

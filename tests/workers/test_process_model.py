@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.cli.conftest import HOST, CLIProcess, free_port, server_params
+from sanic_asgi.testing._servers import free_port
+from tests.cli.conftest import HOST, CLIProcess, server_params
 
 from .conftest import TIMEOUT
 
