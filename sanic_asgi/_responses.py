@@ -167,7 +167,7 @@ class ASGIResponse(BaseHTTPResponse):
             replaced = {name.lower() for name, _ in extra if name.lower() != b"set-cookie"}
             headers = [(n, v) for n, v in headers if bytes(n).lower() not in replaced]
             headers.extend((name.lower(), value) for name, value in extra)
-        # What the access log reads (HTTPCycle._log_response).
+        # What the access log reads (RequestStream._log_response).
         self.status = status
         for name, value in headers:
             if bytes(name).lower() == b"content-length":
