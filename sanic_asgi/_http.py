@@ -49,7 +49,7 @@ from ._generations._names import HTTP_VERSION_1, RequestCancelled
 from ._generations._names import Stage as Stage  # re-exported: _runtime imports it from here
 from ._request import prefixed_request_class
 from ._request_head import RequestHead, delivered_target, head_size, rebuild_head
-from ._scope import headers_from_scope, target_from_scope
+from ._scope import headers_from_scope, scope_method, target_from_scope
 from ._stream import RequestStream
 from ._supervisor import DISCONNECT, TIMEOUT, run_handler
 
@@ -222,13 +222,8 @@ class HTTPCycle(RequestStream):
 
     def build_request(self) -> Request:
         scope = self.scope
-        try:
-            method: str = scope["method"]
-            version: str = scope.get("http_version", "1.1")
-        except KeyError as exc:
-            raise MalformedScope(f"http scope has no {exc.args[0]!r} key: {_describe(scope)}") from None
-        if method.__class__ is not str and not isinstance(method, str):
-            raise MalformedScope(f"scope['method'] must be a str, got {method!r:.100}")
+        method = scope_method(scope)
+        version: str = scope.get("http_version", "1.1")
         # The common scope inline (this runs on every request); anything
         # else through _scope's functions, which also word the errors.
         raw_path = scope.get("raw_path")
@@ -361,8 +356,3 @@ class HTTPCycle(RequestStream):
             # Sanic has logged it; the body is incomplete: make the server
             # drop the connection rather than end the body cleanly.
             raise exc
-
-
-def _describe(scope: Scope) -> str:
-    keys = ", ".join(sorted(map(str, scope)))
-    return f"type={scope.get('type')!r}, keys: {keys}"

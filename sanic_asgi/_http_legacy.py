@@ -29,14 +29,13 @@ except ImportError:  # 18.12: an asyncio.Queue, read through the cycle's get(); 
     StreamBuffer = None
 from sanic.log import error_logger, logger
 
-from ._exceptions import MalformedScope
 from ._framing import body_framing, framing_headers
 from ._generations._names import ResponseStream, Stage, has_message_body
 from ._generations.sanic18 import response_headers, set_conn_info
 from ._http import HTTPCycle
 from ._request import prefixed_request_class
 from ._request_head import delivered_target, head_size
-from ._scope import headers_from_scope, target_from_scope
+from ._scope import headers_from_scope, scope_method, target_from_scope
 
 if TYPE_CHECKING:
     from sanic import Request
@@ -100,13 +99,8 @@ class LegacyHTTPCycle(HTTPCycle):
 
     def build_request(self) -> Request:
         scope = self.scope
-        try:
-            method: str = scope["method"]
-            version: str = scope.get("http_version", "1.1")
-        except KeyError as exc:
-            raise MalformedScope(f"http scope has no {exc.args[0]!r} key") from None
-        if not isinstance(method, str):
-            raise MalformedScope(f"scope['method'] must be a str, got {method!r:.100}")
+        method = scope_method(scope)
+        version: str = scope.get("http_version", "1.1")
         self.head_only = method == "HEAD"
         runtime = self.runtime
         request_class = runtime.request_class

@@ -14,10 +14,23 @@ from urllib.parse import quote
 from ._exceptions import MalformedScope
 from ._types import Scope
 
-__all__ = ["headers_from_scope", "route_path", "target_from_scope"]
+__all__ = ["headers_from_scope", "route_path", "scope_method", "target_from_scope"]
 
 # RFC 3986 pchar minus "%" (we are re-encoding a decoded path) plus "/".
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def scope_method(scope: Scope) -> str:
+    """The http scope's ``method``, or ``MalformedScope`` saying what the
+    scope holds instead."""
+    try:
+        method: str = scope["method"]
+    except KeyError:
+        keys = ", ".join(sorted(map(str, scope)))
+        raise MalformedScope(f"http scope has no 'method' key: type={scope.get('type')!r}, keys: {keys}") from None
+    if method.__class__ is not str and not isinstance(method, str):
+        raise MalformedScope(f"scope['method'] must be a str, got {method!r:.100}")
+    return method
 
 
 def route_path(scope: Scope) -> str:

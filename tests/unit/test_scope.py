@@ -8,7 +8,7 @@ import pytest
 from sanic import Request, Sanic, response
 
 from sanic_asgi import MalformedScope
-from sanic_asgi._scope import headers_from_scope, route_path, target_from_scope
+from sanic_asgi._scope import headers_from_scope, route_path, scope_method, target_from_scope
 from tests.asgi_driver import FakeServer
 
 pytestmark = pytest.mark.timeout(20)
@@ -332,3 +332,12 @@ def _json(body: bytes) -> Any:
     import json
 
     return json.loads(body)
+
+
+def test_scope_method_is_read_by_both_http_cycles() -> None:
+    """One check for HTTPCycle and the callback generation's LegacyHTTPCycle."""
+    assert scope_method({"type": "http", "method": "GET"}) == "GET"
+    with pytest.raises(MalformedScope, match=r"scope\['method'\] must be a str, got b'GET'"):
+        scope_method({"type": "http", "method": b"GET"})
+    with pytest.raises(MalformedScope, match="http scope has no 'method' key: type='http', keys: path, type"):
+        scope_method({"type": "http", "path": "/"})
