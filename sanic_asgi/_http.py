@@ -167,7 +167,9 @@ class HTTPCycle(RequestStream):
                 return
             self.last_io = monotonic()
             # The handler, supervised if it runs past its first step: see _supervisor.
-            await run_handler(self, self.handle(request))
+            rest = run_handler(self, self.handle(request))
+            if rest is not None:
+                await rest
         finally:
             # Break the request <-> stream cycle (Http.http1 does the same), so
             # the request's objects are freed by refcount, not the cyclic GC.
@@ -222,7 +224,12 @@ class HTTPCycle(RequestStream):
 
     def build_request(self) -> Request:
         scope = self.scope
-        method = scope_method(scope)
+        try:
+            method: str = scope["method"]
+        except KeyError:
+            method = scope_method(scope)  # raises MalformedScope, saying what the scope holds
+        if method.__class__ is not str:
+            method = scope_method(scope)
         version: str = scope.get("http_version", "1.1")
         # The common scope inline (this runs on every request); anything
         # else through _scope's functions, which also word the errors.

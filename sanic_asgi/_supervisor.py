@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import types
-from collections.abc import Coroutine, Generator, Mapping
+from collections.abc import Awaitable, Coroutine, Generator, Mapping
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -215,12 +215,19 @@ class Supervisor:
         self.cancel(TIMEOUT)
 
 
-async def _run_inline(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None]) -> None:
-    """Python 3.11+: the handler in the server's task, its first step by hand."""
+def _run_inline(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None]) -> Awaitable[None] | None:
+    """Python 3.11+: the handler in the server's task.  Its first step is
+    taken here, by hand: most handlers finish in it, and then there is
+    nothing to supervise and nothing to await (None)."""
     try:
         yielded = handling.send(None)
     except StopIteration:
-        return
+        return None
+    return _supervise_inline(cycle, handling, yielded)
+
+
+async def _supervise_inline(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None], yielded: Any) -> None:
+    """The rest of a handler that did not finish in its first step."""
     task = asyncio.current_task()
     assert task is not None
     supervisor = cycle.supervisor = Supervisor(cycle, task)
@@ -237,9 +244,14 @@ async def _run_inline(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None
         supervisor.close()
 
 
-async def _run_in_task(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None]) -> None:
-    """Before Python 3.11: the handler in a task of its own, supervised once
-    it has taken its first step.
+def _run_in_task(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None]) -> Awaitable[None] | None:
+    """Before Python 3.11: the handler in a task of its own (``_await_task``)."""
+    return _await_task(cycle, handling)
+
+
+async def _await_task(cycle: SupervisedCycle, handling: Coroutine[Any, Any, None]) -> None:
+    """The handler in a task of its own, supervised once it has taken its
+    first step.
 
     The task is waited for (``asyncio.wait``, which never raises the task's
     own cancellation), so a CancelledError here is the server's: recorded
@@ -268,7 +280,8 @@ async def _run_in_task(cycle: SupervisedCycle, handling: Coroutine[Any, Any, Non
         supervisor.close()
 
 
-# The strategy, picked once.
+# The strategy, picked once: run_handler(cycle, handling) returns what is
+# left to await, or None when the handler is already done.
 run_handler = _run_inline if INLINE else _run_in_task
 
 

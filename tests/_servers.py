@@ -52,9 +52,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The one free_port (sanic_asgi.testing uses it for its in-loop servers too).
-from sanic_asgi.testing._servers import free_port
 from tests.asgi_driver import poll
+
+
+def free_port() -> int:
+    """The one ``free_port`` (``sanic_asgi.testing`` uses it for its in-loop
+    servers too), imported when called: importing ``sanic_asgi.testing`` at
+    collection would need its clients' libraries (websockets 9+, httpx),
+    which the venvs of old Sanic releases (``tests/legacy``) do not have."""
+    from sanic_asgi.testing._servers import free_port as sanic_asgi_free_port
+
+    return sanic_asgi_free_port()
+
 
 __all__ = [
     "GUNICORN_ASGI",
