@@ -38,9 +38,9 @@ the workers start, and to the whole process group (Ctrl-C, systemd,
 ``kill -- -PGID``): it ends in one graceful stop and exit 0.  A signal before a process's handlers
 are in place is kept (``PendingStop``) and acted on when they are: the
 supervisor starts no worker, a worker starts no server or hands the signal to
-the server's handlers.  Sanic's own wait for the acks is replaced by one that
-ends when the server stops (``_manager_class``); a signal while the manager
-spawns the workers waits until each has its PID; and the process holding
+the server's handlers.  The manager acts on a signal in a thread, not in the
+handler, and not while it spawns the workers; its wait for the acks ends when
+the server stops (``_manager_class``); and the process holding
 ``worker_state`` ignores SIGTERM (``_sync_manager_process_init``).
 
 What the manager does on its own is Sanic's behaviour unchanged:
@@ -289,44 +289,55 @@ def _exit_when_ready(sentinel: int, wait: Any) -> None:
 
 def _manager_class() -> Any:
     # Defined when used: Sanic before 22.9 has no WorkerManager.
+    import queue
+    import threading
+
     from sanic.log import error_logger, logger
     from sanic.worker.manager import WorkerManager
 
     class Manager(WorkerManager):
-        """Sanic's ``WorkerManager``, whose wait for the acks (before it
-        monitors) also ends when the server is stopped, or when a worker dies
-        starting.  Sanic's own wait ends only when every worker acked, or
-        after 30 s with SIGKILL to the process group (ours): a SIGINT or
-        SIGTERM while the workers start made it exit 1 after 30 s."""
+        """Sanic's ``WorkerManager``, with two changes to when it acts.
+
+        Its SIGINT/SIGTERM handler (``shutdown_signal``) talks to the process
+        holding ``worker_state``: run in the handler, it interrupted the main
+        thread in the middle of its own call on the same connection (the
+        monitor loop reads ``worker_state`` ten times a second), and the
+        supervisor died of the garbled reply.  Here the handler only queues
+        the signal, and a thread acts on it (with a connection of its own),
+        not while the workers are being spawned (``shutdown()`` stops only
+        those that have a PID; the others served on).
+
+        Its wait for the acks (before it monitors) also ends when the server
+        stops, or when a worker dies starting: Sanic's own ends only when
+        every worker acked, or after 30 s with exit 1."""
 
         failed_to_start = False
         stopping = False
-        starting = False
-        deferred_signal: int | None = None
+
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)  # installs shutdown_signal as the handler
+            self.spawning = threading.Lock()
+            self.signals: queue.SimpleQueue[int] = queue.SimpleQueue()
+            threading.Thread(target=self._act_on_signals, name="sanic-asgi-signals", daemon=True).start()
+
+        def shutdown_signal(self, sig: int, frame: Any) -> None:
+            self.signals.put(sig)  # SimpleQueue.put: safe in a signal handler
+
+        def _act_on_signals(self) -> None:
+            while True:
+                sig = self.signals.get()
+                with self.spawning:
+                    super().shutdown_signal(sig, None)  # type: ignore[no-untyped-call]
 
         def shutdown(self) -> None:
-            # Called on SIGINT/SIGTERM (shutdown_signal), app.m.terminate(), and below.
+            # On SIGINT/SIGTERM (shutdown_signal), app.m.terminate(), and below.
             self.stopping = True
             super().shutdown()  # type: ignore[no-untyped-call]
 
         def start(self) -> None:
-            if self.stopping:  # stopped before it started: no worker to stop
-                return
-            # A signal while it starts the workers waits until every one
-            # has its PID: shutdown() stops only those that have one.
-            self.starting = True
-            try:
-                super().start()  # type: ignore[no-untyped-call]
-            finally:
-                self.starting = False
-            if self.deferred_signal is not None:
-                self.shutdown_signal(self.deferred_signal, None)
-
-        def shutdown_signal(self, sig: int, frame: Any) -> None:
-            if self.starting:
-                self.deferred_signal = sig
-            else:
-                super().shutdown_signal(sig, frame)  # type: ignore[no-untyped-call]
+            with self.spawning:
+                if not self.stopping:  # stopped before it started: no worker to stop
+                    super().start()  # type: ignore[no-untyped-call]
 
         def wait_for_ack(self) -> None:
             outcome = _wait_for_acks(self, self.worker_state, self.num_server)

@@ -319,7 +319,7 @@ def test_several_workers(cli: Any) -> None:
     process = start(cli, "uvicorn", "--workers", "2")
     for _ in range(4):
         assert httpx.get(f"http://{HOST}:{process.port}/", timeout=10).status_code == 200
-    assert process.stop() in clean_stop("uvicorn")
+    assert process.stop() in clean_stop("uvicorn"), process.output()
 
 
 @pytest.mark.timeout(30)
