@@ -30,6 +30,19 @@ server listeners as always (``AppRuntime``); the runtime leaves the
 it is up (``app.ack()``) when its lifespan startup completes
 (``AckOnStartup``), as Sanic's worker acks once its startup listeners ran.
 
+Signals
+-------
+
+SIGINT or SIGTERM may come at any moment once ``supervise`` runs, also while
+the workers start, and to the whole process group (Ctrl-C, systemd,
+``kill -- -PGID``): it ends in one graceful stop and exit 0.  A signal before a process's handlers
+are in place is kept (``PendingStop``) and acted on when they are: the
+supervisor starts no worker, a worker starts no server or hands the signal to
+the server's handlers.  The manager acts on a signal in a thread, not in the
+handler, and not while it spawns the workers; its wait for the acks ends when
+the server stops (``_manager_class``); and the process holding
+``worker_state`` ignores SIGTERM (``_sync_manager_process_init``).
+
 What the manager does on its own is Sanic's behaviour unchanged:
 ``app.m.restart()`` restarts that worker (SIGTERM: the server's graceful
 shutdown, with Sanic's drain), ``app.m.terminate()`` stops everything,
@@ -58,6 +71,7 @@ from .loader import COMMAND_PID_ENV, STARTUP_FAILURE, STARTUP_REPORT_ENV, TARGET
 
 if TYPE_CHECKING:
     import socket
+    from collections.abc import Iterator
 
     from .._types import Receive, SanicApp, Scope, Send
     from .servers import Plan, RunOptions
@@ -162,16 +176,19 @@ def supervise(plan: Plan, app: SanicApp, *, access_log: bool | None) -> int:
     from sanic.server.events import trigger_events
     from sanic.server.socket import bind_socket, bind_unix_socket, remove_unix_socket
     from sanic.worker.loader import AppLoader
-    from sanic.worker.manager import WorkerManager
     from sanic.worker.reloader import Reloader
 
     options = plan.options
     # As Sanic.serve: the start method (spawn unless the app chose one) is
     # set for the process, so that app.shared_ctx values made with
     # multiprocessing's defaults travel to the workers.
+    # SIGINT/SIGTERM before the manager handles them (it does from its
+    # __init__): no worker starts, main_process_stop runs, exit 0.
+    early_stop = PendingStop()
+    early_stop.catch()
     Sanic._set_startup_method()
     context = Sanic._get_context()
-    sync_manager = context.Manager()
+    sync_manager = _start_sync_manager(context)
     app.state.workers = options.workers  # as app.prepare(workers=N); sanic-ext sizes its queues by it
     setup_ext(app)
     loop = asyncio.new_event_loop()
@@ -195,7 +212,7 @@ def supervise(plan: Plan, app: SanicApp, *, access_log: bool | None) -> int:
             "worker_state": worker_state,
             "shared_ctx": app.shared_ctx.__dict__,
         }
-        manager = WorkerManager(
+        manager = _manager_class()(
             options.workers, serve_worker, settings, context, (monitor_pub, monitor_sub), worker_state
         )
         app_loader = AppLoader(factory=partial(sanic_app_from_environment))
@@ -209,7 +226,10 @@ def supervise(plan: Plan, app: SanicApp, *, access_log: bool | None) -> int:
         app._inspector = inspector
         app._manager = manager
         trigger_events(app.listeners.get("main_process_ready"), loop, app)
-        code = _run_manager(manager, worker_state, options.workers)
+        if early_stop.signal is not None:
+            manager.shutdown_signal(early_stop.signal, None)
+        manager.run()
+        code = STARTUP_FAILURE if manager.failed_to_start else 0
     except ServerKilled:
         code = 1
     finally:
@@ -234,43 +254,124 @@ def _report_startup_failure(text: str) -> None:
             report.write(text + "\n")
 
 
-def _run_manager(manager: Any, worker_state: Any, workers: int) -> int:
-    """``WorkerManager.run()``, with a wait for the acks that notices a worker
-    that died starting (Sanic's own wait only ends on a message, or after
-    30 s with SIGKILL to the worker's process group, which is ours)."""
-    manager.start()
-    acked = _wait_for_acks(manager, worker_state, workers)
-    if acked is not False:  # all up, or stopped by a signal while starting
-        manager.monitor()
-    else:
-        manager.shutdown()
-    manager.join()
-    manager.terminate()
-    manager.cleanup()
-    return 0 if acked is not False else STARTUP_FAILURE
+def _start_sync_manager(context: Any) -> Any:
+    """The ``SyncManager`` that holds ``worker_state`` (``context.Manager()``,
+    as ``Sanic.serve``), in a process that outlives a SIGTERM to the group."""
+    from multiprocessing.managers import SyncManager
+
+    sync_manager = SyncManager(ctx=context)
+    sync_manager.start(_sync_manager_process_init)
+    return sync_manager
 
 
-def _wait_for_acks(manager: Any, worker_state: Any, workers: int) -> bool | None:
-    """True when every server worker acked; False when one failed to start
-    (or none acked in time); None when they were stopped while starting."""
-    from sanic.log import error_logger
+def _sync_manager_process_init() -> None:
+    """In the ``SyncManager``'s process: SIGTERM to the command's process
+    group (systemd's default, ``kill -- -PGID``) reaches this process too, and
+    would end it while the supervisor and the workers still read and write
+    ``worker_state`` (a ``BrokenPipeError`` in the supervisor, exit 1, and a
+    worker whose ack fails).  It ignores SIGTERM, as multiprocessing makes it
+    ignore SIGINT, and ends with ``sync_manager.shutdown()``, or when the
+    supervisor is gone."""
+    import threading
+    from multiprocessing import parent_process
+    from multiprocessing.connection import wait
 
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = parent_process()
+    if parent is not None:  # SIGKILL to the supervisor: do not outlive it
+        threading.Thread(target=_exit_when_ready, args=(parent.sentinel, wait), daemon=True).start()
+
+
+def _exit_when_ready(sentinel: int, wait: Any) -> None:
+    wait([sentinel])
+    os._exit(0)
+
+
+def _manager_class() -> Any:
+    # Defined when used: Sanic before 22.9 has no WorkerManager.
+    import queue
+    import threading
+
+    from sanic.log import error_logger, logger
+    from sanic.worker.manager import WorkerManager
+
+    class Manager(WorkerManager):
+        """Sanic's ``WorkerManager``, with two changes to when it acts.
+
+        Its SIGINT/SIGTERM handler (``shutdown_signal``) talks to the process
+        holding ``worker_state``: run in the handler, it interrupted the main
+        thread in the middle of its own call on the same connection (the
+        monitor loop reads ``worker_state`` ten times a second), and the
+        supervisor died of the garbled reply.  Here the handler only queues
+        the signal, and a thread acts on it (with a connection of its own),
+        not while the workers are being spawned (``shutdown()`` stops only
+        those that have a PID; the others served on).
+
+        Its wait for the acks (before it monitors) also ends when the server
+        stops, or when a worker dies starting: Sanic's own ends only when
+        every worker acked, or after 30 s with exit 1."""
+
+        failed_to_start = False
+        stopping = False
+
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)  # installs shutdown_signal as the handler
+            self.spawning = threading.Lock()
+            self.signals: queue.SimpleQueue[int] = queue.SimpleQueue()
+            threading.Thread(target=self._act_on_signals, name="sanic-asgi-signals", daemon=True).start()
+
+        def shutdown_signal(self, sig: int, frame: Any) -> None:
+            self.signals.put(sig)  # SimpleQueue.put: safe in a signal handler
+
+        def _act_on_signals(self) -> None:
+            while True:
+                sig = self.signals.get()
+                with self.spawning:
+                    super().shutdown_signal(sig, None)  # type: ignore[no-untyped-call]
+
+        def shutdown(self) -> None:
+            # On SIGINT/SIGTERM (shutdown_signal), app.m.terminate(), and below.
+            self.stopping = True
+            super().shutdown()  # type: ignore[no-untyped-call]
+
+        def start(self) -> None:
+            with self.spawning:
+                if not self.stopping:  # stopped before it started: no worker to stop
+                    super().start()  # type: ignore[no-untyped-call]
+
+        def wait_for_ack(self) -> None:
+            outcome = _wait_for_acks(self, self.worker_state, self.num_server)
+            if outcome == "up" or self.stopping:
+                return  # the monitor loop ends on the None shutdown_signal sent
+            if outcome == "stopped":
+                logger.info("A worker stopped before it was up; stopping the others")
+            else:
+                self.failed_to_start = True
+                error_logger.error(outcome)
+            self.shutdown()
+            self.monitor_publisher.send(None)  # ends the monitor loop
+
+    return Manager
+
+
+def _wait_for_acks(manager: Any, worker_state: Any, workers: int) -> str:
+    """Until every server worker acked ("up"), the server is stopping (""),
+    a worker exited cleanly before its ack ("stopped": a signal to it alone),
+    or one failed to start or did not ack in time (the error to log)."""
     deadline = time.monotonic() + ACK_TIMEOUT
     while time.monotonic() < deadline:
+        if manager.stopping:
+            return ""
         servers = [s for s in dict(worker_state).values() if s.get("server")]
         if len(servers) >= workers and all(s.get("state") == "ACKED" for s in servers):
-            return True
+            return "up"
         exited = [p for p in manager.transient_processes if p.pid and not p.is_alive()]
         if any(p.exitcode for p in exited):
-            error_logger.error("A worker failed to start (its error is above); stopping the others")
-            return False
-        if exited:  # a clean exit before its ack: a signal stopped it
-            return None
+            return "A worker failed to start (its error is above); stopping the others"
+        if exited:
+            return "stopped"
         time.sleep(0.05)
-    error_logger.error(
-        "Not every worker acknowledged its startup within %ss; stopping (is a startup listener stuck?)", ACK_TIMEOUT
-    )
-    return False
+    return f"Not every worker acknowledged its startup within {ACK_TIMEOUT}s; stopping (is a startup listener stuck?)"
 
 
 def _inspector(app: SanicApp, plan: Plan, publisher: Any, worker_state: Any) -> Any:
@@ -325,6 +426,7 @@ def serve_worker(
 
     # app.manager and app.inspector raise in a worker, as on Sanic's server.
     os.environ["SANIC_WORKER_PROCESS"] = "true"
+    PENDING_STOP.catch()
     # A failed startup is reported in the file (loader.StartupReporter) and
     # ends this worker through its server; the supervisor sees it exit.
     os.environ[COMMAND_PID_ENV] = str(os.getpid())
@@ -334,15 +436,49 @@ def serve_worker(
     if config:  # a restart by the reloader passes the files it saw change
         app.update_config(config)
     _serving_stage(app, options)
-    # Sanic's manager stops a worker with SIGINT (and restarts it with
-    # SIGTERM); Ctrl-C in a terminal sends the whole group SIGINT as well.
-    # Each server's own handlers (installed while it serves) turn either into
-    # one graceful stop; around them, the signals are ignored, as in Sanic's
-    # workers (`_setup_system_signals`).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if PENDING_STOP.signal is not None:  # stopped while it imported the app
+        sys.exit(0)
     code = _serve(options, access_log, sock, app)
     sys.exit(code)
+
+
+class PendingStop:
+    """A stop that reached a worker before its server handles signals.
+
+    Sanic's manager stops a worker with SIGINT (and restarts it with SIGTERM);
+    Ctrl-C in a terminal, or SIGTERM to the process group (systemd), reach
+    every worker as well.  Each server's own handlers turn either into one
+    graceful stop, but they are installed only when it starts serving; a
+    signal before that (while the worker imports the app, or the server its
+    config) is kept here (``catch``) and raised again once the server's
+    handlers are in place (``hand_over``): by ``WorkerServer`` as uvicorn
+    installs them, else when the lifespan startup completes
+    (``AckOnStartup``).  Ignored, as in Sanic's workers, the worker would
+    start serving after the supervisor had stopped it, and the command would
+    wait for it for ever.  One per worker process (``PENDING_STOP``); the
+    supervisor keeps its own until Sanic's manager handles the signals."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def catch(self) -> None:
+        for sig in self.SIGNALS:
+            signal.signal(sig, self._keep)
+
+    def _keep(self, sig: int, frame: Any) -> None:
+        self.signal = sig
+
+    def hand_over(self) -> None:
+        """Raise the kept signal again, if the server handles it by now."""
+        sig = self.signal
+        if sig is not None and signal.getsignal(sig) != self._keep:
+            self.signal = None
+            signal.raise_signal(sig)
+
+
+PENDING_STOP = PendingStop()
 
 
 def _serving_stage(app: SanicApp, options: RunOptions) -> None:
@@ -381,8 +517,15 @@ def _serve(options: RunOptions, access_log: bool | None, sock: socket.socket, ap
         argv = [*config, *plan.args, "--workers", "0", *plan.passthrough, WORKER_IMPORT_STRING]
         return int(hypercorn.__main__.main(argv) or 0)
     if options.server == "daphne":
-        # Twisted handles SIGINT only where Python's default handler is in place.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        import daphne.server  # type: ignore[import-untyped]  # noqa: F401 - installs Twisted's reactor: first
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed  # twisted's interfaces type its methods without self
+        # Twisted handles SIGINT only where Python's default handler is in
+        # place: put it back just before the reactor installs its handlers
+        # (daphne runs the lifespan startup before), then hand a stop over.
+        reactor.addSystemEventTrigger("before", "startup", signal.signal, signal.SIGINT, signal.default_int_handler)
+        reactor.callWhenRunning(PENDING_STOP.hand_over)
         return _run_daphne([*args, WORKER_IMPORT_STRING])
     raise AssertionError(options.server)  # pragma: no cover - why_not_supervised
 
@@ -431,6 +574,12 @@ def _worker_server_class() -> Any:
 
         def handle_exit(self, sig: int, frame: Any) -> None:
             super().handle_exit(signal.SIGTERM if sig == signal.SIGINT else sig, frame)
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                PENDING_STOP.hand_over()
+                yield
 
     return WorkerServer
 
@@ -481,3 +630,4 @@ class AckOnStartup:
     def _ack(self) -> None:
         self.app.ack()
         self.app.set_serving(True)
+        PENDING_STOP.hand_over()  # the server handles signals by now

@@ -319,7 +319,20 @@ def test_several_workers(cli: Any) -> None:
     process = start(cli, "uvicorn", "--workers", "2")
     for _ in range(4):
         assert httpx.get(f"http://{HOST}:{process.port}/", timeout=10).status_code == 200
-    assert process.stop() in clean_stop("uvicorn")
+    assert process.stop() in clean_stop("uvicorn"), process.output()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("group", [False, True], ids=["pid", "group"])
+def test_several_workers_stop_on_sigterm_right_after_the_first_answer(cli: Any, group: bool) -> None:
+    # The first worker answers while the other may still be starting; SIGTERM
+    # to the group reaches the workers and the process of Sanic's worker state too.
+    process = start(cli, "uvicorn", "--workers", "2")
+    assert httpx.get(f"http://{HOST}:{process.port}/", timeout=10).status_code == 200
+    assert process.stop(signal.SIGTERM, group=group) == 0, process.output()
+    output = process.output()
+    assert "Traceback" not in output, output
+    assert output.rstrip().endswith("Server Stopped"), output
 
 
 def test_reload(cli: Any) -> None:

@@ -166,6 +166,37 @@ def test_listeners_shared_ctx_restart_and_stop(cli: Any, tmp_path: Path, server:
     assert stops[0][3] == "queue=" + ",".join(pids)
 
 
+# When the signal comes while the workers start: just after the supervisor made
+# them (they import the app), or while their startup listeners run (the server
+# handles signals, the worker has not acked).  Each to the supervisor's PID, and
+# to the whole process group (systemd, `kill -- -PGID`), which reaches the
+# workers and the process holding Sanic's worker state as well.
+EARLY = [("main_process_ready", 0.0), ("before_server_start", 1.0)]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("group", [False, True], ids=["pid", "group"])
+@pytest.mark.parametrize(("event", "startup_seconds"), EARLY, ids=[event for event, _ in EARLY])
+@pytest.mark.parametrize("server", server_params("uvicorn", "hypercorn", "daphne"))
+def test_a_signal_while_the_workers_start_stops_them(
+    cli: Any, tmp_path: Path, server: str, event: str, startup_seconds: float, group: bool
+) -> None:
+    log = tmp_path / "events.log"
+    port = free_port()
+    env = {"PROCMODEL_LOG": str(log), "PROCMODEL_START_SECONDS": str(startup_seconds)}
+    process = cli("run", APP, "--server", server, "-w", "2", "--port", str(port), env=env, port=port)
+    wait_for(log, event, 1, process)
+    started = time.monotonic()
+    # Sanic's own wait for the acks ended only after 30 s, with exit code 1.
+    assert process.stop(signal.SIGTERM, group=group) == 0, process.output()
+    assert time.monotonic() - started < 10, process.output()
+    lines = events(log)
+    assert [line[0] for line in lines].count("main_process_stop") == 1
+    assert lines[-1][0] == "main_process_stop"
+    # A worker whose startup listeners ran ran its stop listeners too.
+    assert len(named(log, "after_server_stop")) == len(named(log, "before_server_start")), process.output()
+
+
 @pytest.mark.parametrize("server", server_params("uvicorn"))
 @pytest.mark.parametrize(
     ("target", "error"),

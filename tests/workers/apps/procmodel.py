@@ -6,7 +6,8 @@ appending, so that lines of several processes do not mix).
 ``main_process_start`` puts a Queue and a Value in ``app.shared_ctx`` and
 sets ``SET_IN_MAIN`` in the config; each worker reads the Value and puts its
 pid in the Queue at ``after_server_start``; ``main_process_stop`` writes what
-the Queue holds.
+the Queue holds.  ``PROCMODEL_START_SECONDS`` makes each worker's startup
+that slow.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ async def main_stop(app: Sanic) -> None:
 @app.before_server_start
 async def before_start(app: Sanic) -> None:
     record("before_server_start")
+    # A slow startup (PROCMODEL_START_SECONDS), for a signal while the workers start.
+    await asyncio.sleep(float(os.environ.get("PROCMODEL_START_SECONDS", "0")))  # the behaviour under test
 
 
 @app.after_server_start
