@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -180,6 +181,10 @@ def legacy_clients(
 
     if server not in ("uvicorn", "hypercorn"):
         raise ValueError(f"with Sanic < 21, --sanic-asgi serves on uvicorn or hypercorn only; got {server!r}")
+    # sanic-testing's clients (Sanic 21.3 - 21.6 with an httpx < 0.20) answer (None, response)
+    # without gather_request, take allow_none=, and stop test mode on before_server_stop.
+    sanic_testing = original_test_client.__module__.startswith("sanic_testing")
+    stop_event = "before_server_stop" if sanic_testing else "before_server_end"
     # httpx 0.9: Client is the async client; 0.15: AsyncClient.
     async_client: Any = getattr(httpx, "AsyncClient", None) or httpx.Client
     options = dict(asgi_options or {})
@@ -205,6 +210,9 @@ def legacy_clients(
             **request_kwargs: Any,
         ) -> Any:
             # What Sanic's own method does, with app.run() replaced.
+            allow_none = bool(request_kwargs.pop("allow_none", False)) if sanic_testing else True
+            if sanic_testing:
+                _refinalize(self.app)
             results: list[Any] = [None, None]
             exceptions: list[Exception] = []
             app = self.app
@@ -240,7 +248,8 @@ def legacy_clients(
             else:
                 uri = uri if uri.startswith("/") else f"/{uri}"
                 scheme = "ws" if method == "websocket" else "http"
-                url = f"{scheme}://{host}:{port}{uri}"
+                url_host = f"[{host}]" if ":" in host else host
+                url = f"{scheme}://{url_host}:{port}{uri}"
             url = url.replace(":None/", f":{port}/")
 
             async def serve_and_request() -> None:
@@ -267,10 +276,14 @@ def legacy_clients(
                 raise ValueError(f"Exception during request: {exceptions}")
             if gather_request:
                 request, response = results
+                if response is None and not allow_none:
+                    raise ValueError("No response returned to Sanic Test Client.")
                 return request, response
-            return results[-1]
+            if results[-1] is None and not allow_none:
+                raise ValueError("No response returned to Sanic Test Client.")
+            return (None, results[-1]) if sanic_testing else results[-1]
 
-    asgi_host = _asgi_host()
+    asgi_host = _asgi_host(original_asgi_client.__module__)
 
     class SanicASGITestClient:
         __doc__ = f"Sanic's ``sanic.testing.SanicASGITestClient`` calls, serving through ``ASGIApp`` on {server}."
@@ -286,12 +299,14 @@ def legacy_clients(
             def _collect_request(request: Any) -> None:
                 self.last_request = request
 
-            for event, value in (("after_server_start", True), ("before_server_end", False)):
+            for event, value in (("after_server_start", True), (stop_event, False)):
                 app.listener(event)(partial(_set_test_mode, value=value))
             app.request_middleware.appendleft(_collect_request)
 
         async def request(self, method: str, url: str, gather_request: bool = True, *args: Any, **kwargs: Any) -> Any:
             self.gather_request = gather_request
+            if sanic_testing:
+                _refinalize(self.app)
             sock = listening_socket("127.0.0.1", 0)
             port = sock.getsockname()[1]
             if not url.startswith(_ABSOLUTE):
@@ -309,6 +324,10 @@ def legacy_clients(
                     await (response.aread() if hasattr(response, "aread") else response.read())
             finally:
                 sock.close()
+            if sanic_testing:
+                # sanic-testing's ASGI client answers its TestingResponse (status, body, json...).
+                response.__class__ = importlib.import_module(original_asgi_client.__module__).TestingResponse
+                return (self.last_request if gather_request else None), response
             response.status = response.status_code
             response.body = response.content
             response.content_type = response.headers.get("content-type")
@@ -317,6 +336,8 @@ def legacy_clients(
         async def websocket(self, uri: str, subprotocols: Any = None, *args: Any, **kwargs: Any) -> Any:
             import websockets
 
+            if sanic_testing:
+                _refinalize(self.app)
             sock = listening_socket("127.0.0.1", 0)
             port = sock.getsockname()[1]
             # (no Host of Sanic's client here: the websockets client sends its own)
@@ -342,14 +363,23 @@ def legacy_clients(
     return SanicTestClient, SanicASGITestClient
 
 
+def _refinalize(app: Any) -> None:
+    """What sanic-testing's clients (0.3 - 0.7) do before each request: a router
+    finalized afresh (a test may have finalized it without compiling)."""
+    with contextlib.suppress(AttributeError):
+        app.router.reset()
+        app.router.finalize()
+
+
 def _set_test_mode(app: Any, *args: Any, value: bool) -> None:
     app.test_mode = value
 
 
-def _asgi_host() -> str:
-    """The Host header of Sanic's ASGI test client (19.12: no port)."""
+def _asgi_host(module: str) -> str:
+    """The Host header of Sanic's ASGI test client (19.12: no port), from the
+    module that defines it (``sanic.testing``, or ``sanic_testing.testing``)."""
     import importlib
 
-    testing = importlib.import_module("sanic.testing")
+    testing = importlib.import_module(module)
     port = getattr(testing, "ASGI_PORT", None)
     return f"{testing.ASGI_HOST}:{port}" if port else str(testing.ASGI_HOST)

@@ -44,7 +44,10 @@ Sanic 19.12 and 20.12 have no sanic-testing: their clients are
 names, in ``sanic.testing`` and in ``sanic.app`` (module attributes, the same
 MonkeyPatch, undone at the end; the ``Sanic`` class is still not touched), for
 subclasses of Sanic's own clients that serve on uvicorn or hypercorn
-(``sanic_asgi._legacy_testing``; no ``inprocess`` there).
+(``sanic_asgi._legacy_testing``; no ``inprocess`` there).  The same goes for
+sanic-testing with an httpx older than 0.20 (the releases of Sanic 21.3 - 21.6
+pin 0.18 or older): its ``sanic_testing.testing`` / ``sanic_testing.manager``
+names are swapped for such subclasses of its own clients.
 """
 
 from __future__ import annotations
@@ -225,6 +228,12 @@ class ClientSwap:
         if importlib.util.find_spec("sanic_testing") is None:
             self._install_legacy()
             return
+        if _httpx_before_020():
+            # sanic-testing <= 0.7 (Sanic 21.3 - 21.6) pins httpx 0.18 or older, whose
+            # transport API sanic_asgi.testing's clients do not speak: Sanic's own
+            # clients, served on a real server (sanic_asgi._legacy_testing).
+            self._install_legacy(importlib.import_module("sanic_testing.testing"), "sanic_testing.manager")
+            return
         # Import every module first: manager.py binds the names at import.
         modules = {name: importlib.import_module(name) for name in _SANIC_TESTING_NAMES}
 
@@ -271,19 +280,22 @@ class ClientSwap:
 
         self._monkeypatch.setattr(original, "__init__", warning_init)
 
-    def _install_legacy(self) -> None:
-        if importlib.util.find_spec("sanic.testing") is None:
-            raise pytest.UsageError(
-                "--sanic-asgi needs sanic-testing, which is not installed: pip install sanic-testing"
-            )
-        testing_module = importlib.import_module("sanic.testing")
-        app_module = importlib.import_module("sanic.app")
+    def _install_legacy(self, testing_module: Any = None, app_module_name: str = "sanic.app") -> None:
+        if testing_module is None:
+            if importlib.util.find_spec("sanic.testing") is None:
+                raise pytest.UsageError(
+                    "--sanic-asgi needs sanic-testing, which is not installed: pip install sanic-testing"
+                )
+            testing_module = importlib.import_module("sanic.testing")
+        app_module = importlib.import_module(app_module_name)
         if not hasattr(testing_module, "SanicTestClient"):
             raise pytest.UsageError(
                 "--sanic-asgi needs sanic-testing, which is not installed: pip install sanic-testing"
             )
         if self.server == "inprocess":
-            raise pytest.UsageError("with Sanic < 21 (sanic.testing clients), use --sanic-asgi=uvicorn or hypercorn")
+            raise pytest.UsageError(
+                "with Sanic < 21 (sanic.testing clients) or httpx < 0.20, use --sanic-asgi=uvicorn or hypercorn"
+            )
         from ._legacy_testing import legacy_clients
 
         test_client, asgi_client = legacy_clients(
@@ -303,6 +315,16 @@ class ClientSwap:
 
     def undo(self) -> None:
         self._monkeypatch.undo()
+
+
+def _httpx_before_020() -> bool:
+    try:
+        from importlib.metadata import version
+
+        major, minor = (int(part) for part in version("httpx").split(".")[:2])
+    except Exception:
+        return False
+    return (major, minor) < (0, 20)
 
 
 # ---------------------------------------------------------------------- #

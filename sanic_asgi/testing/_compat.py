@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import ipaddress
+import logging
 import os
 import random
 import typing
@@ -529,6 +530,12 @@ def _configure_sanic21(app: Any, debug: bool, host: str, port: int, server_kwarg
     app.debug = debug
     if hasattr(app, "state"):
         app.state.host, app.state.port = host, port
+    else:
+        # 21.3 - 21.9's app._helper: the error handler keeps its own debug flag (the
+        # debug error pages read it), and debug=True lowers Sanic's logger to DEBUG.
+        app.error_handler.debug = debug
+        if app.configure_logging and debug:
+            logger.setLevel(logging.DEBUG)
 
 
 def _parameters(function: Callable[..., Any]) -> Mapping[str, inspect.Parameter]:
