@@ -324,10 +324,19 @@ def _manager_class() -> Any:
             self.signals.put(sig)  # SimpleQueue.put: safe in a signal handler
 
         def _act_on_signals(self) -> None:
+            first = True
             while True:
                 sig = self.signals.get()
                 with self.spawning:
-                    super().shutdown_signal(sig, None)  # type: ignore[no-untyped-call]
+                    if first and self.stopping:
+                        # The first signal while a stop of ours is already on
+                        # its way (a worker stopped by the same signal to the
+                        # process group, app.m.terminate()): the same stop.
+                        # Sanic kills on a second signal only.
+                        logger.info("Received signal %s. Shutting down.", signal.Signals(sig).name)
+                    else:
+                        super().shutdown_signal(sig, None)  # type: ignore[no-untyped-call]
+                first = False
 
         def shutdown(self) -> None:
             # On SIGINT/SIGTERM (shutdown_signal), app.m.terminate(), and below.
@@ -354,6 +363,9 @@ def _manager_class() -> Any:
     return Manager
 
 
+_STOPPED_BY_SIGNAL = (-signal.SIGINT, -signal.SIGTERM)
+
+
 def _wait_for_acks(manager: Any, worker_state: Any, workers: int) -> str:
     """Until every server worker acked ("up"), the server is stopping (""),
     a worker exited cleanly before its ack ("stopped": a signal to it alone),
@@ -366,7 +378,9 @@ def _wait_for_acks(manager: Any, worker_state: Any, workers: int) -> str:
         if len(servers) >= workers and all(s.get("state") == "ACKED" for s in servers):
             return "up"
         exited = [p for p in manager.transient_processes if p.pid and not p.is_alive()]
-        if any(p.exitcode for p in exited):
+        # A worker ended by SIGINT/SIGTERM was stopped (a signal to the whole
+        # process group reaches it before our own handler sets `stopping`).
+        if any(p.exitcode and p.exitcode not in _STOPPED_BY_SIGNAL for p in exited):
             return "A worker failed to start (its error is above); stopping the others"
         if exited:
             return "stopped"
