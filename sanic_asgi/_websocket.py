@@ -134,7 +134,7 @@ class WebSocketConnection:
         self._offered = list(offered)  # the scope's "subprotocols"
         self._request = request
         self._max_size = max_size  # WEBSOCKET_MAX_SIZE
-        self._access_log = access_log and WEBSOCKET_ACCESS_LOG
+        self._access_log = access_log
         self._accepted = accepted
         self._state = _CONNECTING
         # end_connection()/fail_connection(): the close the cycle sends once
@@ -179,11 +179,13 @@ class WebSocketConnection:
         # are read now (request.url caches the forwarded info) and logged.
         # Before Sanic 24.x its server neither logged websockets nor read the
         # URL here, so a handler could still change the forwarded headers.
+        # The URL is read whether or not the access log is on, as there.
         request = self._request
-        if request is not None and self._access_log:
+        if request is not None and WEBSOCKET_ACCESS_LOG:
             self._log_url = request.url
-            self._log_peer = peer_for_log(request, self)
-            log_websocket_access("OPEN", self._log_url, self._log_peer)
+            if self._access_log:
+                self._log_peer = peer_for_log(request, self)
+                log_websocket_access("OPEN", self._log_url, self._log_peer)
 
     @property
     def subprotocol(self) -> str | None:
@@ -411,7 +413,7 @@ class WebSocketConnection:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
-        if self._log_url:
+        if self._log_url and self._access_log:
             log_websocket_access(
                 "CLOSE", self._log_url, self._log_peer, (self.close_code, self.close_reason, self._closed_by_peer)
             )

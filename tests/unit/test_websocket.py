@@ -725,3 +725,27 @@ async def test_a_connection_before_accept_is_connecting() -> None:
     assert ws.state is WebSocketState.CONNECTING
     await ws.close()  # nothing to close before the handshake
     assert ws.state is WebSocketState.CONNECTING
+
+
+@pytest.mark.parametrize("access_log", [False, True], ids=["access-log-off", "access-log-on"])
+async def test_request_url_is_read_at_the_handshake(app: Sanic, server: FakeServer, access_log: bool) -> None:
+    # Sanic 24+'s WebSocketProtocol.websocket_handshake reads request.url (which
+    # caches the forwarded info) for its access log whether or not the log is
+    # on: forwarded headers a handler sets afterwards change nothing (Sanic's
+    # own test_ws_handlers.py::test_request_url).
+    from sanic_asgi._generations._names import WEBSOCKET_ACCESS_LOG
+
+    app.config.ACCESS_LOG = access_log
+    app.config.FORWARDED_SECRET = "proxy"
+    urls: list[str] = []
+
+    @app.websocket("/ws")
+    async def handler(request: Request, ws: Any) -> None:
+        request.headers["forwarded"] = "for=[2001:db8::1];proto=https;host=example.com;by=proxy"
+        urls.append(request.url)
+
+    conn = server.websocket("/ws")
+    await open_ws(conn)
+    await conn.finish()
+    expected = "ws://testserver/ws" if WEBSOCKET_ACCESS_LOG else "wss://example.com/ws"
+    assert urls == [expected]
