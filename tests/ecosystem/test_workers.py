@@ -22,12 +22,17 @@ def _pids(log: str, event: str) -> list[int]:
 @pytest.mark.parametrize("kind", kinds("uvicorn-workers", "gunicorn"))
 def test_lifespan_once_per_worker(servers: Servers, kind: ServerKind) -> None:
     served = servers.start(kind, "tests.ecosystem.apps.workers:asgi")
-    log = poll(served.process.log, lambda log: len(set(_pids(log, "WORKER-START"))) >= 2, 30, 0.1)
+    log = poll(
+        served.process.log,
+        lambda log: len(set(_pids(log, "WORKER-START"))) >= 2 and len(set(_pids(log, "MAIN-PROCESS-START"))) >= 2,
+        30,
+        0.1,
+    )
     starts = _pids(log, "WORKER-START")
     assert len(starts) == 2, log
     assert len(set(starts)) == 2
     # main_process_* listeners run in each worker too (there is no main process we can see).
-    assert sorted(_pids(log, "MAIN-PROCESS-START")) == sorted(starts)
+    assert sorted(_pids(log, "MAIN-PROCESS-START")) == sorted(starts), log
     assert "run once per worker under ASGI" in log
 
     seen = set()
