@@ -158,7 +158,7 @@ class LegacyHTTPCycle(HTTPCycle):
                 # As Sanic's pre-21.3 server: only a stream route gets a
                 # request.stream (its StreamBuffer); other handlers see None.
                 request.stream = None
-            elif StreamBuffer is not None:  # 19.12 / 20.12 (18.12 reads the cycle's get())
+            elif StreamBuffer is not None:  # 19.3 - 20.12 (18.12 reads the cycle's get())
                 buffer = StreamBuffer(self.app.config.REQUEST_BUFFER_QUEUE_SIZE)
                 request.stream = buffer
                 pump = asyncio.ensure_future(self._pump(buffer))
@@ -173,11 +173,7 @@ class LegacyHTTPCycle(HTTPCycle):
                 while (chunk := await self.read()) is not None:
                     chunks.append(chunk)
                 request.body = b"".join(chunks)
-            try:
-                await self.app.handle_request(request, self._write_callback, self._stream_callback)  # type: ignore[call-arg]
-            finally:
-                if pump is not None:
-                    pump.cancel()
+            await self.app.handle_request(request, self._write_callback, self._stream_callback)  # type: ignore[call-arg]
             response, self.legacy_response = self.legacy_response, None
             if response is not None:
                 if getattr(response, "status", None) is None:
@@ -196,6 +192,11 @@ class LegacyHTTPCycle(HTTPCycle):
             await self.handle_cancelled(exc)
         except Exception as exc:
             await self.answer_error(exc)
+        finally:
+            # The body is fed until the response is sent: a stream route's
+            # handler returns at once and its streaming_fn reads the body.
+            if pump is not None:
+                pump.cancel()
 
     async def answer_error(self, exc: BaseException, *, request_middleware: bool = True) -> None:
         """The error page Sanic's pre-21.3 server wrote: ``error_handler.response``."""

@@ -1,16 +1,17 @@
-"""Test clients for Sanic 19.12 and 20.12, whose test clients live in ``sanic.testing``.
+"""Test clients for Sanic 19.3 - 20.12, whose test clients live in ``sanic.testing``.
 
 ``sanic_asgi.testing`` needs a current httpx (transports, ``ASGITransport``);
 Sanic 19.12 and 20.12 pin httpx 0.9 / 0.15, and ``import sanic`` imports
-``sanic.testing``, which needs that httpx.  So for these releases the
+``sanic.testing``, which needs that httpx; Sanic 19.3's client sends with
+aiohttp (<= 3.2.1) and has no ASGI client.  So for these releases the
 ``sanic_asgi.pytest_plugin`` builds its clients here, from Sanic's own
-classes, with whatever httpx the release installed:
+classes, with whatever client library the release installed:
 
 * ``SanicTestClient`` subclasses ``sanic.testing.SanicTestClient`` and
   replaces only ``app.run()``: the app is served through ``ASGIApp`` on a real
   uvicorn or hypercorn bound to the same host and port, and the request goes
-  out through Sanic's own ``_local_request`` (its httpx session or
-  ``websockets.connect``), so responses look exactly as on Sanic's server.
+  out through Sanic's own ``_local_request`` (its httpx or aiohttp session,
+  or ``websockets.connect``), so responses look exactly as on Sanic's server.
 * ``SanicASGITestClient`` replaces Sanic's native-ASGI client, which sets
   ``Sanic.__call__`` on the class; ours serves through ``ASGIApp`` on the real
   server and sends the request with the Host header of Sanic's client
@@ -165,16 +166,16 @@ def _configure(app: Any, debug: bool, server_kwargs: dict[str, Any]) -> None:
 
 def legacy_clients(
     original_test_client: type,
-    original_asgi_client: type,
+    original_asgi_client: type | None,
     server: str,
     *,
     asgi_options: dict[str, Any] | None = None,
     count: Callable[[str], None] | None = None,
-) -> tuple[type, type]:
+) -> tuple[type, type | None]:
     """Subclasses of Sanic's ``sanic.testing`` clients that serve through
     ``ASGIApp(app, **asgi_options)`` on ``server``; ``count`` is called with
-    the client's name for each request."""
-    import httpx
+    the client's name for each request.  Without an ``original_asgi_client``
+    (Sanic 19.3 has none) the second class is None."""
     from sanic.exceptions import MethodNotSupported
     from sanic.log import logger
     from sanic.response import text
@@ -185,8 +186,7 @@ def legacy_clients(
     # without gather_request, take allow_none=, and stop test mode on before_server_stop.
     sanic_testing = original_test_client.__module__.startswith("sanic_testing")
     stop_event = "before_server_stop" if sanic_testing else "before_server_end"
-    # httpx 0.9: Client is the async client; 0.15: AsyncClient.
-    async_client: Any = getattr(httpx, "AsyncClient", None) or httpx.Client
+    default_host = str(getattr(importlib.import_module(original_test_client.__module__), "HOST", "127.0.0.1"))
     options = dict(asgi_options or {})
 
     def counted(client: str) -> None:
@@ -232,7 +232,8 @@ def legacy_clients(
 
             app.exception(MethodNotSupported)(error_handler)
 
-            host = host or server_kwargs.pop("host", None) or self.host
+            # (Sanic 19.3's client has no host attribute: its module's HOST)
+            host = host or server_kwargs.pop("host", None) or getattr(self, "host", None) or default_host
             sock = server_kwargs.pop("sock", None)
             if sock is None:
                 sock = listening_socket(host, self.port or 0)
@@ -283,6 +284,12 @@ def legacy_clients(
                 raise ValueError("No response returned to Sanic Test Client.")
             return (None, results[-1]) if sanic_testing else results[-1]
 
+    if original_asgi_client is None:
+        return SanicTestClient, None
+    import httpx
+
+    # httpx 0.9: Client is the async client; 0.15: AsyncClient.
+    async_client: Any = getattr(httpx, "AsyncClient", None) or httpx.Client
     asgi_host = _asgi_host(original_asgi_client.__module__)
 
     class SanicASGITestClient:

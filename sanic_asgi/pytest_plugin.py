@@ -38,10 +38,10 @@ replaces ``Sanic.__call__`` for good.  The swap happens before the first
 conftest is imported, so modules that import the clients at module level get
 ours.
 
-Sanic 19.12 and 20.12 have no sanic-testing: their clients are
-``sanic.testing.SanicTestClient`` / ``SanicASGITestClient``, which
-``sanic.app`` imports by name at import time.  The plugin then swaps those
-names, in ``sanic.testing`` and in ``sanic.app`` (module attributes, the same
+Sanic 19.3 - 20.12 have no sanic-testing: their clients are
+``sanic.testing.SanicTestClient`` / ``SanicASGITestClient`` (from 19.12 on;
+19.3's client sends with aiohttp), which ``sanic.app`` imports by name at
+import time.  The plugin then swaps those names, in ``sanic.testing`` and in ``sanic.app`` (module attributes, the same
 MonkeyPatch, undone at the end; the ``Sanic`` class is still not touched), for
 subclasses of Sanic's own clients that serve on uvicorn or hypercorn
 (``sanic_asgi._legacy_testing``; no ``inprocess`` there).  The same goes for
@@ -300,14 +300,15 @@ class ClientSwap:
 
         test_client, asgi_client = legacy_clients(
             testing_module.SanicTestClient,
-            testing_module.SanicASGITestClient,
+            getattr(testing_module, "SanicASGITestClient", None),  # (none in Sanic 19.3)
             self.server,
             asgi_options=self.asgi_options,
             count=self.add,
         )
         for module in (testing_module, app_module):
             self._monkeypatch.setattr(module, "SanicTestClient", test_client)
-            self._monkeypatch.setattr(module, "SanicASGITestClient", asgi_client)
+            if asgi_client is not None:
+                self._monkeypatch.setattr(module, "SanicASGITestClient", asgi_client)
 
     def add(self, client: str) -> None:
         """Count one request a swapped client served through ``ASGIApp``."""

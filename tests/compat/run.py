@@ -62,9 +62,10 @@ import manifests  # noqa: E402  (tests/compat/manifests, next to this file)
 
 
 def installed_sanic() -> str:
-    from sanic import __version__
+    # The distribution's version, as pip names it: sanic.__version__ of 19.3.1 says "19.03.1".
+    from importlib.metadata import version
 
-    return str(__version__)
+    return version("sanic")
 
 
 def sha256_of(path: Path) -> str:

@@ -45,6 +45,25 @@ async def echo(request):  # type: ignore[no-untyped-def]
     return response.text(request.body.decode(), headers={"x-length": str(len(request.body))})
 
 
+@app.route("/upload", methods=["POST"], stream=True)
+async def upload(request):  # type: ignore[no-untyped-def]
+    """A stream route: echoes the body as it reads it (``request.stream``)."""
+    read = getattr(request.stream, "read", None) or request.stream.get  # 18.12: an asyncio.Queue
+    if hasattr(request, "respond"):  # Sanic 21.3+: read, then answer
+        chunks = []
+        while (chunk := await read()) is not None:
+            chunks.append(chunk)
+        return response.text(b"".join(chunks).decode())
+
+    async def write(res):  # type: ignore[no-untyped-def]
+        # Before 21.3 the handler returns at once: the body is read here,
+        # after the response head went out, as Sanic's test suites do.
+        while (chunk := await read()) is not None:
+            await res.write(chunk.decode())
+
+    return response.stream(write, content_type="text/plain")
+
+
 @app.route("/cookie")
 async def cookie(request):  # type: ignore[no-untyped-def]
     res = response.text("cookie")

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,14 @@ def served() -> Any:
 def _run(
     module: Any, loop: asyncio.AbstractEventLoop, scope: dict[str, Any], incoming: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
+    return _run_with_lifespan(module, loop, lambda: _call(module.asgi, scope, incoming))
+
+
+def _run_with_lifespan(
+    module: Any, loop: asyncio.AbstractEventLoop, call: Callable[[], Awaitable[list[dict[str, Any]]]]
+) -> list[dict[str, Any]]:
+    """``call()`` between the app's lifespan startup and shutdown."""
+
     async def main() -> list[dict[str, Any]]:
         events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         events.put_nowait({"type": "lifespan.startup"})
@@ -104,7 +113,7 @@ def _run(
             await asyncio.sleep(0.01)
         assert out[0]["type"] == "lifespan.startup.complete", out
         try:
-            return await _call(module.asgi, scope, incoming)
+            return await call()
         finally:
             events.put_nowait({"type": "lifespan.shutdown"})
             await asyncio.wait_for(life, 10)
@@ -180,6 +189,42 @@ def test_post_body(served: Any) -> None:
     parts = [{"type": "http.request", "body": b"hello", "more_body": True}, {"type": "http.request", "body": b"world"}]
     status, headers, body, _ = _response(_run(module, loop, scope, parts))
     assert (status, body, headers[b"x-length"]) == (200, b"helloworld", b"10")
+
+
+def test_stream_route_reads_the_body_after_the_handler_returned(served: Any) -> None:
+    """A stream route before 21.3 returns ``stream(fn)`` at once and ``fn``
+    reads ``request.stream``: the body must keep coming after the handler
+    returned (the second chunk is held back until the response head is out)."""
+    from sanic.request import Request
+
+    module, loop = served
+    reads_after_return = not hasattr(Request, "respond")  # before 21.3
+    scope = _http_scope("POST", "/upload", headers=[(b"transfer-encoding", b"chunked")])
+
+    async def main() -> list[dict[str, Any]]:
+        head_sent = asyncio.Event()
+        parts = [
+            {"type": "http.request", "body": b"hello ", "more_body": True},
+            {"type": "http.request", "body": b"world"},
+        ]
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            if len(parts) == 1 and reads_after_return:
+                await head_sent.wait()
+            return parts.pop(0) if parts else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+            if message["type"] == "http.response.start":
+                head_sent.set()
+
+        await asyncio.wait_for(module.asgi(scope, receive, send), 10)
+        return sent
+
+    sent = _run_with_lifespan(module, loop, main)
+    status, _, body, _ = _response(sent)
+    assert (status, body) == (200, b"hello world")
 
 
 def test_cookie(served: Any) -> None:
