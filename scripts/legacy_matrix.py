@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT / "tests" / "compat"))
 import manifests  # noqa: E402  (tests/compat/manifests: one per Sanic release with a test suite)
 
 COMPAT_MODES = "own,uvicorn"
+REAL_SERVERS = ("uvicorn", "hypercorn")
 
 # sanic line -> (CPython, pins): every minor release on PyPI from 18.12 on, at
 # its latest patch.  Pins: what the release needs to install and run on that
@@ -160,6 +161,11 @@ def one(line: str, quick: bool, compat: bool, logs: Path) -> dict[str, object]:
     text = log.read_text()
     summary = re.findall(r"^=*\s*(\d+ (?:passed|failed).*?) in [\d.]+s", text, re.M)
     result.update(status="ok" if code == 0 else f"pytest exit {code}", summary=summary[-1] if summary else "")
+    # tests/legacy runs its real-server tests on the servers that import: both must have.
+    ran = report.read_text() if report.exists() else ""
+    missing = [server for server in REAL_SERVERS if f"test_real_server_http[{server}]" not in ran]
+    if missing and code == 0:
+        result["status"] = f"tests/legacy did not run on {' and '.join(missing)} (not importable in this venv?)"
     if compat and version in manifests.versions():
         compat_result = result["compat"] = run_compat(py, version, log, logs)
         if compat_result["status"] != "ok" and result["status"] == "ok":

@@ -342,6 +342,7 @@ def test_real_server_http(server: Any) -> None:
     assert status == 200
     assert json.loads(body)["args"] == {"a": "1"}
     assert _get(port, "POST", "/echo", b"x" * 1000)[2] == b"x" * 1000
+    assert _get(port, "POST", "/upload", b"y" * 100_000)[2] == b"y" * 100_000  # a stream route
     status, headers, body = _get(port, "GET", "/stream")
     assert (status, body) == (200, b"one,two,three")
     assert headers.get("transfer-encoding") == "chunked"
