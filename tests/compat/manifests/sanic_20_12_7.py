@@ -60,6 +60,7 @@ NO_CLIENT: dict[str, str] = differs(
         "tests/test_utils.py",
     ),
     add={
+        "tests/test_headers.py": "the header parsers (sanic.headers.parse_content_header), called directly",
         "tests/test_load_module_from_file_location.py": "sanic.utils.load_module_from_file_location",
         "tests/test_update_config.py": "config updates from objects and files",
     },
@@ -73,6 +74,7 @@ XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
         "tests/test_asgi.py::test_non_default_uvloop_config_raises_warning",
         "tests/test_app.py::test_uvloop_config",
         "tests/test_exceptions_handler.py::test_exception_handler_response_was_sent",
+        "tests/test_headers.py::test_raw_headers",
         "tests/test_logging.py::test_access_log_client_ip_remote_addr",
         "tests/test_logging.py::test_access_log_client_ip_reqip",
         "tests/test_request.py::test_protocol_attribute",

@@ -42,6 +42,13 @@ SERVER_PROCESS: dict[str, str] = differs(
 NO_CLIENT: dict[str, str] = differs(
     _newer.NO_CLIENT,
     drop=("tests/test_init.py",),
+    add={
+        # Inherited by 21.3 - 21.9; 22.9.1's manifest adds it back for 22.3 - 22.9.
+        "tests/test_signals.py": (
+            "the signal router, dispatched directly (app.dispatch, app.signal_router); no test of this release's "
+            "copy serves a request (test_add_signal_method_handler, which does, came with 22.12)"
+        ),
+    },
 )
 
 XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
@@ -51,6 +58,15 @@ XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
         "tests/test_errorpages.py::test_config_fallback_before_and_after_startup",
     ),
     add={
+        # Inherited by 21.9 (same runner).
+        "tests/test_headers.py::test_raw_headers": (
+            ALL_MODES,
+            (
+                "fails on Sanic's own server too: it expects User-Agent before the test's FOO header; the httpx of "
+                "this runner (0.23, sanic-testing 0.8.3's) sends the headers it sets by default after the ones "
+                "given. Through the adapter, also: " + _newer.XFAIL["tests/test_headers.py::test_raw_headers"][1]
+            ),
+        ),
         "tests/test_asgi.py::test_listeners_triggered": (
             ALL_MODES,
             (

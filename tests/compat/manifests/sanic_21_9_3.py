@@ -8,7 +8,6 @@ from . import PYTEST_SANIC_SHA256 as PYTEST_SANIC_SHA256
 from . import PYTEST_SANIC_VERSION as PYTEST_SANIC_VERSION
 from . import sanic_20_12_7 as _older
 from . import sanic_21_12_2 as _newer
-from . import sanic_25_12_1 as _current
 
 SANIC_VERSION = "21.9.3"
 # sha256 of sanic-21.9.3.tar.gz, the sdist `pip download sanic==21.9.3 --no-binary sanic` fetches.
@@ -27,8 +26,6 @@ XDIST = True
 # Sanic 21.9.3's suite as it differs from Sanic 21.12.2's (manifests.sanic_21_12_2):
 # ``drop``: the newer release's entries that do not apply to this one; ``add``: this
 # release's own entries (an entry whose reason or modes differ counts as added).
-# test_headers.py serves requests through app.test_client (as in 25.12.1, where it
-# counts): app-level here, not in NO_CLIENT.
 
 SERVER_PROCESS: dict[str, str] = differs(
     _newer.SERVER_PROCESS,
@@ -43,7 +40,7 @@ SERVER_PROCESS: dict[str, str] = differs(
 
 NO_CLIENT: dict[str, str] = differs(
     _newer.NO_CLIENT,
-    drop=("tests/test_deprecation.py", "tests/test_headers.py"),
+    drop=("tests/test_deprecation.py",),
 )
 
 XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
@@ -55,14 +52,6 @@ XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
         "tests/test_response.py::test_multiple_responses",
     ),
     add={
-        "tests/test_headers.py::test_raw_headers": (
-            ALL_MODES,
-            (
-                "fails on Sanic's own server too: it expects User-Agent before the test's FOO header; the httpx of "
-                "this runner (0.23, sanic-testing 0.8.3's) sends the headers it sets by default after the ones "
-                "given. Through the adapter, also: " + _current.XFAIL["tests/test_headers.py::test_raw_headers"][1]
-            ),
-        ),
         **dict.fromkeys(
             ("tests/test_asgi.py::test_mockprotocol_events", "tests/test_asgi.py::test_protocol_push_data"),
             (

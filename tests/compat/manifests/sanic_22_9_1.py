@@ -8,7 +8,6 @@ from . import PYTEST_SANIC_VERSION as PYTEST_SANIC_VERSION
 from . import differs
 from . import sanic_21_12_2 as _older
 from . import sanic_22_12_0 as _newer
-from . import sanic_25_12_1 as _current
 
 SANIC_VERSION = "22.9.1"
 # sha256 of sanic-22.9.1.tar.gz, the sdist `pip download sanic==22.9.1 --no-binary sanic` fetches.
@@ -25,12 +24,14 @@ XDIST = True
 # Sanic 22.9.1's suite as it differs from Sanic 22.12.0's (manifests.sanic_22_12_0):
 # ``drop``: the newer release's entries that do not apply to this one; ``add``: this
 # release's own entries (an entry whose reason or modes differ counts as added).
-# test_headers.py serves requests through app.test_client (as in 25.12.1, where it
-# counts): app-level here, not in NO_CLIENT.
 
 SERVER_PROCESS: dict[str, str] = dict(_newer.SERVER_PROCESS)
 
-NO_CLIENT: dict[str, str] = differs(_newer.NO_CLIENT, drop=("tests/test_headers.py",))
+# test_signals.py serves no request before 22.12 (as on 21.12); inherited by 22.3 and 22.6.
+NO_CLIENT: dict[str, str] = differs(
+    _newer.NO_CLIENT,
+    add={"tests/test_signals.py": _older.NO_CLIENT["tests/test_signals.py"]},
+)
 
 # test_asgi.py's native-uvicorn tests fail on Sanic's own server too, as on 21.12: uvicorn's
 # websockets protocol imports websockets.server.ServerProtocol, which websockets 10.4 lacks.
@@ -42,7 +43,6 @@ _NATIVE_UVICORN = (
 XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
     _newer.XFAIL,
     add={
-        "tests/test_headers.py::test_raw_headers": _current.XFAIL["tests/test_headers.py::test_raw_headers"],
         **{nodeid: _older.XFAIL[nodeid] for nodeid in _NATIVE_UVICORN},
     },
 )

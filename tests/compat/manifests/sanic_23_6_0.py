@@ -5,9 +5,7 @@ from __future__ import annotations
 from . import PYTEST_INI as PYTEST_INI
 from . import PYTEST_SANIC_SHA256 as PYTEST_SANIC_SHA256
 from . import PYTEST_SANIC_VERSION as PYTEST_SANIC_VERSION
-from . import differs
 from . import sanic_23_12_2 as _newer
-from . import sanic_25_12_1 as _current
 
 SANIC_VERSION = "23.6.0"
 # sha256 of sanic-23.6.0.tar.gz, the sdist `pip download sanic==23.6.0 --no-binary sanic` fetches.
@@ -24,20 +22,12 @@ XDIST = True
 # Sanic 23.6.0's suite as it differs from Sanic 23.12.2's (manifests.sanic_23_12_2):
 # ``drop``: the newer release's entries that do not apply to this one; ``add``: this
 # release's own entries (an entry whose reason or modes differ counts as added).
-# test_headers.py and test_signals.py serve requests through app.test_client (as in
-# 25.12.1, where they count): app-level here, not in NO_CLIENT.
 
 SERVER_PROCESS: dict[str, str] = dict(_newer.SERVER_PROCESS)
 
-NO_CLIENT: dict[str, str] = differs(
-    _newer.NO_CLIENT,
-    drop=("tests/test_headers.py", "tests/test_signals.py"),
-)
+NO_CLIENT: dict[str, str] = dict(_newer.NO_CLIENT)
 
-XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
-    _newer.XFAIL,
-    add={"tests/test_headers.py::test_raw_headers": _current.XFAIL["tests/test_headers.py::test_raw_headers"]},
-)
+XFAIL: dict[str, tuple[frozenset[str], str]] = dict(_newer.XFAIL)
 
 SKIP: dict[str, tuple[frozenset[str], str]] = dict(_newer.SKIP)
 

@@ -35,28 +35,10 @@ SERVER_PROCESS: dict[str, str] = differs(
 NO_CLIENT: dict[str, str] = differs(
     _newer.NO_CLIENT,
     drop=("tests/test_response_header_injection.py",),
-    add={
-        # Inherited by 23.12, 22.12 and 21.12 (and test_signals.py's by 21.3 - 22.9, whose
-        # copies serve no request).  Not all "no request is served", as these reasons said
-        # before: on the LTS lines a few tests of each file serve one through app.test_client.
-        "tests/test_headers.py": (
-            "mostly the header parsers (sanic.headers), called directly; its few tests that serve a request "
-            "(test_raw_headers, test_request_line, and on 23.12 - 24.12 test_multiple_fields_accessor) were left "
-            "out when the LTS lines were first scored: counting them changes its figures and needs a re-run "
-            "(the other releases, 21.3 - 25.12, count the file)"
-        ),
-        "tests/test_signals.py": (
-            "mostly the signal router, dispatched directly; its tests that serve a request (22.12: "
-            "test_add_signal_method_handler; 23.12 - 24.12: that and the four test_report_exception_* tests; "
-            "21.3 - 22.9: none) were left out when the LTS lines were first scored: counting them changes its figures "
-            "and needs a re-run (23.3, 23.6, 24.6, 25.3 and 25.12 count the file)"
-        ),
-    },
 )
 
 XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
     _newer.XFAIL,
-    drop=("tests/test_headers.py::test_raw_headers",),
     add={
         "tests/test_exceptions_handler.py::test_chained_exception_handler": (
             ALL_MODES,

@@ -8,7 +8,6 @@ from . import PYTEST_SANIC_VERSION as PYTEST_SANIC_VERSION
 from . import differs
 from . import sanic_23_12_2 as _previous
 from . import sanic_24_12_0 as _newer
-from . import sanic_25_12_1 as _current
 
 SANIC_VERSION = "24.6.0"
 # sha256 of sanic-24.6.0.tar.gz, the sdist `pip download sanic==24.6.0 --no-binary sanic` fetches.
@@ -25,20 +24,14 @@ XDIST = True
 # Sanic 24.6.0's suite as it differs from Sanic 24.12.0's (manifests.sanic_24_12_0):
 # ``drop``: the newer release's entries that do not apply to this one; ``add``: this
 # release's own entries (an entry whose reason or modes differ counts as added).
-# test_headers.py and test_signals.py serve requests through app.test_client (as in
-# 25.12.1, where they count): app-level here, not in NO_CLIENT.
 
 SERVER_PROCESS: dict[str, str] = dict(_newer.SERVER_PROCESS)
 
-NO_CLIENT: dict[str, str] = differs(
-    _newer.NO_CLIENT,
-    drop=("tests/test_headers.py", "tests/test_signals.py"),
-)
+NO_CLIENT: dict[str, str] = dict(_newer.NO_CLIENT)
 
 XFAIL: dict[str, tuple[frozenset[str], str]] = differs(
     _newer.XFAIL,
     add={
-        "tests/test_headers.py::test_raw_headers": _current.XFAIL["tests/test_headers.py::test_raw_headers"],
         # httpx >= 0.28's compact json= bodies, as on 23.12 (fails on Sanic's own server too).
         "tests/test_requests.py::test_conflicting_body_methods_overload": _previous.XFAIL[
             "tests/test_requests.py::test_conflicting_body_methods_overload"
