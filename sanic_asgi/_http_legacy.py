@@ -30,12 +30,13 @@ except ImportError:  # 18.12: an asyncio.Queue, read through the cycle's get(); 
 from sanic.log import error_logger, logger
 
 from ._framing import body_framing, framing_headers
-from ._generations._names import ResponseStream, Stage, has_message_body
+from ._generations._names import RequestCancelled, ResponseStream, Stage, has_message_body
 from ._generations.sanic18 import response_headers, set_conn_info
 from ._http import HTTPCycle
 from ._request import prefixed_request_class
 from ._request_head import delivered_target, head_size
 from ._scope import headers_from_scope, scope_method, target_from_scope
+from ._supervisor import DISCONNECT
 
 if TYPE_CHECKING:
     from sanic import Request
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from ._types import Message, SanicApp
 
 __all__ = ["LegacyHTTPCycle", "http_cycle_class"]
+
+# The supervisor's reason when a stream route's body failed (LegacyHTTPCycle._pump).
+BODY_FAILED = "body failed"
 
 
 def http_cycle_class(generation: Generation) -> type[HTTPCycle]:
@@ -94,7 +98,8 @@ class StreamWriter:
 class LegacyHTTPCycle(HTTPCycle):
     """``HTTPCycle`` driven through Sanic's pre-21.3 response callbacks."""
 
-    __slots__ = ("legacy_response",)
+    __slots__ = ("body_error", "legacy_response")
+    body_error: Exception | None  # a stream route's body failed (_pump)
     too_large_message = "Payload Too Large"  # the server protocol's message
 
     def build_request(self) -> Request:
@@ -141,15 +146,26 @@ class LegacyHTTPCycle(HTTPCycle):
 
     async def _pump(self, buffer: Any) -> None:
         """Feed the body into a stream route's ``StreamBuffer``, then None, as
-        Sanic's server did from its ``on_body`` / ``on_message_complete``."""
-        while True:
-            chunk = await self.read()
-            await buffer.put(chunk)
-            if chunk is None:
-                return
+        Sanic's server did from its ``on_body`` / ``on_message_complete``.
+        A client that leaves cancels the handler (Sanic's ``connection_lost``);
+        a body that fails (too large, an invalid message) cancels it too, and
+        ``handle`` answers that error, as the server's ``write_error`` did."""
+        try:
+            while True:
+                chunk = await self.read()
+                await buffer.put(chunk)
+                if chunk is None:
+                    return
+        except RequestCancelled:
+            reason = DISCONNECT
+        except Exception as exc:
+            self.body_error, reason = exc, BODY_FAILED
+        if self.supervisor is not None:  # (the handler is waiting for the body: it has one)
+            self.supervisor.cancel(reason)
 
     async def handle(self, request: Request) -> None:
         pump: asyncio.Future[None] | None = None
+        self.body_error = None
         self.stage = Stage.HANDLER
         self.started = perf_counter()
         try:
@@ -189,7 +205,13 @@ class LegacyHTTPCycle(HTTPCycle):
             if self.stage is Stage.HANDLER:
                 raise ServerError("Handler produced no response")
         except asyncio.CancelledError as exc:
-            await self.handle_cancelled(exc)
+            supervisor = self.supervisor
+            if self.body_error is None or supervisor is None or supervisor.reason != BODY_FAILED:
+                await self.handle_cancelled(exc)
+            elif supervisor.take_back():
+                raise  # the server cancelled the request too
+            else:
+                await self.answer_error(self.body_error)
         except Exception as exc:
             await self.answer_error(exc)
         finally:

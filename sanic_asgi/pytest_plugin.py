@@ -41,13 +41,14 @@ ours.
 Sanic 19.3 - 20.12 have no sanic-testing: their clients are
 ``sanic.testing.SanicTestClient`` / ``SanicASGITestClient`` (from 19.12 on;
 19.3's client sends with aiohttp), which ``sanic.app`` imports by name at
-import time.  The plugin then swaps those names, in ``sanic.testing`` and in ``sanic.app`` (module attributes, the same
-MonkeyPatch, undone at the end; the ``Sanic`` class is still not touched), for
-subclasses of Sanic's own clients that serve on uvicorn or hypercorn
-(``sanic_asgi._legacy_testing``; no ``inprocess`` there).  The same goes for
-sanic-testing with an httpx older than 0.20 (the releases of Sanic 21.3 - 21.6
-pin 0.18 or older): its ``sanic_testing.testing`` / ``sanic_testing.manager``
-names are swapped for such subclasses of its own clients.
+import time.  The plugin then swaps those names, in ``sanic.testing`` and in
+``sanic.app`` (module attributes, the same MonkeyPatch, undone at the end;
+the ``Sanic`` class is still not touched), for subclasses of Sanic's own
+clients that serve on uvicorn or hypercorn (``sanic_asgi._legacy_testing``;
+no ``inprocess`` there).  The same goes for sanic-testing with an httpx
+older than 0.20 (the releases of Sanic 21.3 - 21.6 pin 0.18 or older): its
+``sanic_testing.testing`` / ``sanic_testing.manager`` names are swapped for
+such subclasses of its own clients.
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ class Generation:
     # Sanic's handle_request takes the handler from self.router.get() from
     # 21.3 on (sanic_asgi._handlers).
     handler_calls = True
+    # Does Sanic's access log take the adapter's lines (sanic_asgi._access_log)?
+    # Before 21.3 its format is "%(status)d %(byte)d" and its server logged no
+    # disconnect: there are no access lines there (ACCESS_LOG is ignored).
+    access_log_lines = True
     # Can `sanic-asgi run -w N` run Sanic's process model (sanic_asgi._cli.workers):
     # WorkerManager, app.m, shared_ctx handed to workers, app.ack()?
     process_model = False

@@ -152,6 +152,7 @@ class Sanic18(Generation):
     name = "sanic18"
     response_callbacks = True
     handler_calls = False  # handle_request(request, write_callback, stream_callback) before 21.3
+    access_log_lines = False
     conn_info_class = LegacyConnInfo
     # The upgrade request goes to the handler as it is: a head of
     # REQUEST_MAX_SIZE (100 MB) never reaches an app through an ASGI server,
