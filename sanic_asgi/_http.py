@@ -314,7 +314,7 @@ class HTTPCycle(RequestStream):
             raise exc  # the server cancelled the request too
         if reason == DISCONNECT or self._disconnected:
             self._log_stopped()
-            if self.runtime.access_log:
+            if self.runtime.log_disconnects:
                 log_disconnect(self.request, self.response, self.stage, self)
             return
         if reason is None and supervisor is not None and supervisor.server_cancelled():

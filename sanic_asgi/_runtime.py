@@ -172,6 +172,7 @@ class AppRuntime:
         router = getattr(self.app, "signal_router", None)
         self.request_signal: bool = router is not None and "http.lifecycle.request" in router.name_index
         self.access_log: bool = bool(config.ACCESS_LOG) and self.generation.access_log_lines
+        self.log_disconnects: bool = self.access_log and self.generation.disconnect_access_line
         self.keep_alive: bool = bool(config.get("KEEP_ALIVE", True))
         self.request_max_size: float = config.REQUEST_MAX_SIZE
         # Sanic's server refuses a request head of head_max_size bytes or more (sanic_asgi._request_head).

@@ -30,6 +30,10 @@ class Generation:
     # Before 21.3 its format is "%(status)d %(byte)d" and its server logged no
     # disconnect: there are no access lines there (ACCESS_LOG is ignored).
     access_log_lines = True
+    # Does Sanic's server log a client that left mid-response ("DISCONNECTED",
+    # HttpProtocol.log_disconnect, 24.6 on)?  Before, its access format is
+    # "%(byte)d" (to 22.12) and its server wrote no such line.
+    disconnect_access_line = False
     # Can `sanic-asgi run -w N` run Sanic's process model (sanic_asgi._cli.workers):
     # WorkerManager, app.m, shared_ctx handed to workers, app.ack()?
     process_model = False

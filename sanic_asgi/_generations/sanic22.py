@@ -150,6 +150,18 @@ def _port(port: Any) -> Any:
 _RUN_MIDDLEWARE = "run_middleware" in signature(Sanic.handle_exception).parameters
 
 
+# Sanic 24.6+: its server logs a client that left mid-response (HttpProtocol.log_disconnect).
+def _logs_disconnects() -> bool:
+    try:
+        from sanic.server.protocols.http_protocol import HttpProtocol
+    except ImportError:  # 21.3 - 21.9: sanic/server.py
+        return False
+    return hasattr(HttpProtocol, "log_disconnect")
+
+
+_LOGS_DISCONNECTS = _logs_disconnects()
+
+
 # The coroutines of app.add_task's tasks (Sanic22.background_tasks).
 _TASK_QUALNAMES = frozenset({"Sanic._prep_task.<locals>.do", "SignalRouter._dispatch"})
 
@@ -166,6 +178,7 @@ class Sanic22(Generation):
     conn_info_class = ScopeConnInfo
     plain_request = True
     process_model = _PROCESS_MODEL
+    disconnect_access_line = _LOGS_DISCONNECTS
 
     async def handle_exception(
         self, app: SanicApp, request: Request, exception: BaseException, run_middleware: bool
