@@ -23,13 +23,14 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 ROOT = Path(__file__).resolve().parents[2]
+_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------- #
@@ -96,12 +97,10 @@ def _run(
     return _run_with_lifespan(module, loop, lambda: _call(module.asgi, scope, incoming))
 
 
-def _run_with_lifespan(
-    module: Any, loop: asyncio.AbstractEventLoop, call: Callable[[], Awaitable[list[dict[str, Any]]]]
-) -> list[dict[str, Any]]:
+def _run_with_lifespan(module: Any, loop: asyncio.AbstractEventLoop, call: Callable[[], Awaitable[_T]]) -> _T:
     """``call()`` between the app's lifespan startup and shutdown."""
 
-    async def main() -> list[dict[str, Any]]:
+    async def main() -> _T:
         events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         events.put_nowait({"type": "lifespan.startup"})
         out: list[dict[str, Any]] = []
@@ -192,68 +191,30 @@ def test_post_body(served: Any) -> None:
     assert (status, body, headers[b"x-length"]) == (200, b"helloworld", b"10")
 
 
-def test_stream_route_reads_the_body_after_the_handler_returned(served: Any) -> None:
-    """A stream route before 21.3 returns ``stream(fn)`` at once and ``fn``
-    reads ``request.stream``: the body must keep coming after the handler
-    returned (the second chunk is held back until the response head is out)."""
+def _upload(
+    module: Any, loop: asyncio.AbstractEventLoop, second: dict[str, Any], timeout: float
+) -> tuple[list[dict[str, Any]], BaseException | None, bool]:
+    """POST /upload (a stream route) in two parts; before 21.3 the second is
+    held back until the first is echoed, so it reaches a handler that has
+    returned and whose ``stream()`` function waits for the body.  Returns the
+    messages sent, the error the call ended with, and whether the release
+    reads the body after the handler returned (before 21.3)."""
     from sanic.request import Request
 
-    module, loop = served
-    reads_after_return = not hasattr(Request, "respond")  # before 21.3
+    reads_after_return = not hasattr(Request, "respond")
     scope = _http_scope("POST", "/upload", headers=[(b"transfer-encoding", b"chunked")])
 
-    async def main() -> list[dict[str, Any]]:
-        head_sent = asyncio.Event()
-        parts = [
-            {"type": "http.request", "body": b"hello ", "more_body": True},
-            {"type": "http.request", "body": b"world"},
-        ]
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            if len(parts) == 1 and reads_after_return:
-                await head_sent.wait()
-            return parts.pop(0) if parts else {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-            if message["type"] == "http.response.start":
-                head_sent.set()
-
-        await asyncio.wait_for(module.asgi(scope, receive, send), 10)
-        return sent
-
-    sent = _run_with_lifespan(module, loop, main)
-    status, _, body, _ = _response(sent)
-    assert (status, body) == (200, b"hello world")
-
-
-@pytest.mark.parametrize("failure", ["client leaves", "body too large"])
-def test_stream_route_body_that_fails(served: Any, failure: str) -> None:
-    """The body of a stream route fails half-way (the client leaves, or it
-    passes REQUEST_MAX_SIZE) while the handler waits for it: the request ends
-    at once, not after RESPONSE_TIMEOUT, and never as a complete answer to
-    half a body.  From 21.3 on Sanic lifts REQUEST_MAX_SIZE for a stream
-    handler: the whole body is answered there."""
-    from sanic.log import LOGGING_CONFIG_DEFAULTS
-    from sanic.request import Request
-
-    module, loop = served
-    reads_after_return = not hasattr(Request, "respond")  # before 21.3: after the first chunk went out
-    scope = _http_scope("POST", "/upload", headers=[(b"transfer-encoding", b"chunked")])
-    second = (
-        {"type": "http.disconnect"} if failure == "client leaves" else {"type": "http.request", "body": b"x" * 2000}
-    )
-
-    async def main() -> list[dict[str, Any]]:
+    async def main() -> tuple[list[dict[str, Any]], BaseException | None]:
         echoed = asyncio.Event()
-        parts = [{"type": "http.request", "body": b"hello", "more_body": True}, second]
+        parts = [{"type": "http.request", "body": b"hello ", "more_body": True}, second]
         sent: list[dict[str, Any]] = []
 
         async def receive() -> dict[str, Any]:
             if len(parts) == 1 and reads_after_return:
-                await echoed.wait()  # the handler now waits for the body
-            return parts.pop(0) if parts else {"type": "http.disconnect"}
+                await echoed.wait()  # the handler has returned and waits for the body
+            if not parts:  # the client stays until the response ends, as a real one
+                await asyncio.Event().wait()
+            return parts.pop(0)
 
         async def send(message: dict[str, Any]) -> None:
             sent.append(message)
@@ -261,50 +222,68 @@ def test_stream_route_body_that_fails(served: Any, failure: str) -> None:
                 echoed.set()
 
         call = asyncio.ensure_future(module.asgi(scope, receive, send))
-        done, _ = await asyncio.wait({call}, timeout=5)  # RESPONSE_TIMEOUT is 60 s
+        done, _ = await asyncio.wait({call}, timeout=timeout)
         if not done:
             call.cancel()
             await asyncio.gather(call, return_exceptions=True)
             raise AssertionError(f"the request did not end: {sent}")
-        error = call.exception()
-        if error is not None:  # an error after the head went out: the server aborts the response
-            assert reads_after_return, error
-            assert failure == "body too large", error
-        return sent
+        return sent, call.exception()
 
-    # (above the request head, which counts against it on the old releases)
-    module.app.config.REQUEST_MAX_SIZE = 1000 if failure == "body too large" else 100_000_000
-    access = _Records()
-    logging.getLogger("sanic.access").addHandler(access)
+    sent, error = _run_with_lifespan(module, loop, main)
+    return sent, error, reads_after_return
+
+
+def test_stream_route_reads_the_body_after_the_handler_returned(served: Any) -> None:
+    """A stream route before 21.3 returns ``stream(fn)`` at once and ``fn``
+    reads ``request.stream``: the body must keep coming after the handler
+    returned."""
+    module, loop = served
+    sent, error, _ = _upload(module, loop, {"type": "http.request", "body": b"world"}, 10)
+    assert error is None
+    status, _, body, _ = _response(sent)
+    assert (status, body) == (200, b"hello world")
+
+
+@pytest.mark.parametrize("failure", ["client leaves", "body too large"])
+def test_stream_route_body_that_fails(served: Any, failure: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The body of a stream route fails half-way (the client leaves, or it
+    passes REQUEST_MAX_SIZE) while the handler waits for it: the request ends
+    at once, not after RESPONSE_TIMEOUT, and never as a complete answer to
+    half a body.  From 21.3 on Sanic lifts REQUEST_MAX_SIZE for a stream
+    handler: the whole body is answered there."""
+    from sanic.log import LOGGING_CONFIG_DEFAULTS
+
+    module, loop = served
+    too_large = failure == "body too large"
+    second = {"type": "http.request", "body": b"x" * 2000} if too_large else {"type": "http.disconnect"}
+    access = logging.getLogger("sanic.access")
+    limit = module.app.config.REQUEST_MAX_SIZE
+    if too_large:  # (above the request head, which counts against it on the old releases)
+        module.app.config.REQUEST_MAX_SIZE = 1000
+    access.addHandler(caplog.handler)
     try:
-        sent = _run_with_lifespan(module, loop, main)
+        sent, error, reads_after_return = _upload(module, loop, second, 5)  # RESPONSE_TIMEOUT is 60 s
     finally:
-        module.app.config.REQUEST_MAX_SIZE = 100_000_000
-        logging.getLogger("sanic.access").removeHandler(access)
+        module.app.config.REQUEST_MAX_SIZE = limit
+        access.removeHandler(caplog.handler)
+    if error is not None:  # an error after the head went out: the server aborts the response
+        assert reads_after_return, error
+        assert too_large, error
     # Every access line fits this release's own access log format (before 21.3:
     # "%(status)d %(byte)d", where a disconnect line would be a logging error).
     config = LOGGING_CONFIG_DEFAULTS["formatters"]["access"]  # 24.x+: a class of its own, no format
     module_name, _, name = config["class"].rpartition(".")
     formatter_class = getattr(importlib.import_module(module_name), name)
     formatter = formatter_class(config["format"]) if "format" in config else formatter_class()
-    for record in access.records:
-        formatter.format(record)
-    print("SENT", failure, sent)
+    for record in caplog.records:
+        if record.name == "sanic.access":
+            formatter.format(record)
     complete = bool(sent) and sent[-1]["type"] == "http.response.body" and not sent[-1].get("more_body", False)
-    if failure == "body too large" and not reads_after_return:
+    if too_large and not reads_after_return:
         assert (sent[0]["status"], complete) == (200, True), sent  # no limit for a stream handler
-        assert b"".join(m.get("body", b"") for m in sent[1:]) == b"hello" + b"x" * 2000
+        assert b"".join(m.get("body", b"") for m in sent[1:]) == b"hello " + b"x" * 2000
     else:
         assert not (complete and sent[0]["status"] == 200), sent
-
-
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 def test_cookie(served: Any) -> None:
